@@ -1,0 +1,3 @@
+#! /bin/sh
+# Generates configure and Makefile.in from a fresh clone.
+autoreconf --install --force

@@ -1,0 +1,708 @@
+/*
+ * Copyright (c) 2026 The ovs-fou authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "netdev-fou.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include "cmap.h"
+#include "coverage.h"
+#include "dp-packet.h"
+#include "hash.h"
+#include "netdev-native-tnl.h"
+#include "netdev-provider.h"
+#include "netdev-vport-private.h"
+#include "odp-netlink.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/vlog.h"
+#include "ovs-rcu.h"
+#include "ovs-thread.h"
+#include "packets.h"
+#include "smap.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(netdev_fou);
+
+/* Every receive drop has its own counter ("ovs-appctl coverage/show"). */
+COVERAGE_DEFINE(fou_drop_truncated);     /* Too short for its headers. */
+COVERAGE_DEFINE(fou_drop_udp_len);       /* UDP length disagrees with IP. */
+COVERAGE_DEFINE(fou_drop_outer);         /* Outer IP or UDP header refused. */
+COVERAGE_DEFINE(fou_drop_no_port);       /* No fou Interface on the port. */
+COVERAGE_DEFINE(fou_drop_inner_proto);   /* Inner protocol not expected. */
+COVERAGE_DEFINE(gue_drop_version);       /* GUE version 2 or 3. */
+COVERAGE_DEFINE(gue_drop_hlen);          /* GUE Hlen past the payload. */
+COVERAGE_DEFINE(gue_drop_flags);         /* GUE flags Linux would refuse. */
+COVERAGE_DEFINE(gue_drop_control);       /* GUE control message. */
+COVERAGE_DEFINE(fou_push_packet_type);   /* Not IPv4, IPv6 or MPLS. */
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(60, 5);
+
+/* GUE header, draft-ietf-intarea-gue section 3.1 (Linux: struct guehdr):
+ *
+ *    0                   1                   2                   3
+ *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |Ver|C|   Hlen  |  Proto/ctype  |             Flags             |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |          Extension fields, 'Hlen' 32-bit words                |
+ *
+ * Version 1 has no GUE header at all: the UDP payload is an IPv4 or IPv6
+ * packet, whose version nibble (0100 or 0110) starts with the bits 01. */
+struct guehdr {
+    uint8_t ver_c_hlen;
+    uint8_t proto_ctype;
+    ovs_be16 flags;
+};
+BUILD_ASSERT_DECL(sizeof(struct guehdr) == 4);
+
+#define GUE_VERSION(VCH) ((VCH) >> 6)
+#define GUE_C 0x20                /* Control message, not data. */
+#define GUE_HLEN(VCH) (((VCH) & 0x1f) * 4)
+
+/* The only flag Linux knows: 4 bytes of private flags follow the header,
+ * of which Linux knows only remote checksum offload. */
+#define GUE_F_PRIV 0x0001
+#define GUE_PRIV_LEN 4
+#define GUE_PF_REMCSUM 0x80000000
+
+/* Smallest inner packets worth handing to the datapath. */
+#define MIN_INNER_IPV4 IP_HEADER_LEN
+#define MIN_INNER_IPV6 IPV6_HEADER_LEN
+#define MIN_INNER_MPLS MPLS_HLEN
+
+/* The inner protocols FOU and GUE carry, as IP protocol numbers (Linux's
+ * 'ipproto', the GUE 'proto' field) and as Ethernet types (OpenFlow's
+ * packet_type, netdev_tunnel_config's 'payload_ethertype'). */
+static uint8_t
+fou_ipproto_from_ethertype(ovs_be16 ethertype)
+{
+    switch (ntohs(ethertype)) {
+    case ETH_TYPE_IP:
+        return IPPROTO_IPIP;
+    case ETH_TYPE_IPV6:
+        return IPPROTO_IPV6;
+    case ETH_TYPE_MPLS:
+        return IPPROTO_MPLS;
+    default:
+        return 0;
+    }
+}
+
+static ovs_be16
+fou_ethertype_from_ipproto(uint8_t ipproto)
+{
+    switch (ipproto) {
+    case IPPROTO_IPIP:
+        return htons(ETH_TYPE_IP);
+    case IPPROTO_IPV6:
+        return htons(ETH_TYPE_IPV6);
+    case IPPROTO_MPLS:
+        return htons(ETH_TYPE_MPLS);
+    default:
+        return htons(0);
+    }
+}
+
+/* Receive configuration, per UDP port.
+ *
+ * Linux configures FOU reception per UDP port ("ip fou add port 5555
+ * ipproto 4"), and so does OVS in effect: every fou Interface with the same
+ * dst_port shares one datapath port, fou_sys_<dst_port>, whose pop_header()
+ * sees only the packet.  So the encapsulation and inner protocol expected on
+ * each port are kept here, written when Interfaces are configured and read by
+ * the datapath threads under RCU.  Interfaces that share a port must agree on
+ * them, or the second one is refused. */
+struct fou_rx_port {
+    struct cmap_node node;      /* In 'fou_rx_ports', by hash of 'port'. */
+    ovs_be16 port;              /* UDP destination port. */
+    bool gue;                   /* GUE, otherwise direct FOU. */
+    uint8_t ipproto;            /* Direct FOU: 4, 41, 137, or 0 for auto. */
+    unsigned int n_users;       /* Interfaces using it; under fou_rx_mutex. */
+};
+
+/* Which fou_rx_port a configured netdev uses. */
+struct fou_rx_user {
+    struct hmap_node node;      /* In 'fou_rx_users', by hash of 'netdev'. */
+    const struct netdev *netdev;
+    struct fou_rx_port *rx;
+};
+
+static struct ovs_mutex fou_rx_mutex = OVS_MUTEX_INITIALIZER;
+static struct cmap fou_rx_ports = CMAP_INITIALIZER;
+static struct hmap fou_rx_users OVS_GUARDED_BY(fou_rx_mutex)
+    = HMAP_INITIALIZER(&fou_rx_users);
+
+static uint32_t
+fou_rx_port_hash(ovs_be16 port)
+{
+    return hash_int(ntohs(port), 0);
+}
+
+static const struct fou_rx_port *
+fou_rx_port_find(ovs_be16 port)
+{
+    const struct fou_rx_port *rx;
+
+    CMAP_FOR_EACH_WITH_HASH (rx, node, fou_rx_port_hash(port),
+                             &fou_rx_ports) {
+        if (rx->port == port) {
+            return rx;
+        }
+    }
+    return NULL;
+}
+
+static struct fou_rx_user *
+fou_rx_user_find(const struct netdev *netdev)
+    OVS_REQUIRES(fou_rx_mutex)
+{
+    struct fou_rx_user *user;
+
+    HMAP_FOR_EACH_WITH_HASH (user, node, hash_pointer(netdev, 0),
+                             &fou_rx_users) {
+        if (user->netdev == netdev) {
+            return user;
+        }
+    }
+    return NULL;
+}
+
+static void
+fou_rx_user_release(struct fou_rx_user *user)
+    OVS_REQUIRES(fou_rx_mutex)
+{
+    struct fou_rx_port *rx = user->rx;
+
+    if (!--rx->n_users) {
+        cmap_remove(&fou_rx_ports, &rx->node, fou_rx_port_hash(rx->port));
+        ovsrcu_postpone(free, rx);
+    }
+    hmap_remove(&fou_rx_users, &user->node);
+    free(user);
+}
+
+static void
+fou_rx_describe(struct ds *ds, bool gue, uint8_t ipproto)
+{
+    if (gue) {
+        ds_put_cstr(ds, "encap=gue");
+    } else if (ipproto) {
+        ds_put_format(ds, "encap=fou ipproto=%"PRIu8, ipproto);
+    } else {
+        ds_put_cstr(ds, "encap=fou ipproto=auto");
+    }
+}
+
+/* Makes 'netdev' a user of the receive configuration in 'cfg', releasing
+ * whatever it used before.  Fails, changing nothing, if another Interface
+ * already receives on the same UDP port with a different configuration. */
+static int
+fou_rx_claim(const struct netdev *netdev,
+             const struct netdev_tunnel_config *cfg, struct ds *errors)
+{
+    bool gue = cfg->exts & (1 << FOU_EXT_GUE);
+    uint8_t ipproto = fou_ipproto_from_ethertype(cfg->payload_ethertype);
+    struct fou_rx_port *rx;
+    struct fou_rx_user *user;
+    int error = 0;
+
+    ovs_mutex_lock(&fou_rx_mutex);
+    user = fou_rx_user_find(netdev);
+    rx = CONST_CAST(struct fou_rx_port *, fou_rx_port_find(cfg->dst_port));
+    if (rx && (rx->gue != gue || rx->ipproto != ipproto)
+        && rx->n_users > (user && user->rx == rx ? 1 : 0)) {
+        ds_put_format(errors, "%s: UDP port %"PRIu16" already receives ",
+                      netdev_get_name(netdev), ntohs(cfg->dst_port));
+        fou_rx_describe(errors, rx->gue, rx->ipproto);
+        ds_put_cstr(errors, " for another fou Interface, but this one asks "
+                    "for ");
+        fou_rx_describe(errors, gue, ipproto);
+        ds_put_cstr(errors, "; fou Interfaces that share a dst_port must "
+                    "use the same encap and ipproto\n");
+        error = EEXIST;
+        goto out;
+    }
+
+    if (user && user->rx == rx && rx->gue == gue && rx->ipproto == ipproto) {
+        goto out;               /* Nothing changes. */
+    }
+    if (user) {
+        fou_rx_user_release(user);
+        rx = CONST_CAST(struct fou_rx_port *,
+                        fou_rx_port_find(cfg->dst_port));
+    }
+    if (!rx) {
+        rx = xzalloc(sizeof *rx);
+        rx->port = cfg->dst_port;
+        rx->gue = gue;
+        rx->ipproto = ipproto;
+        cmap_insert(&fou_rx_ports, &rx->node, fou_rx_port_hash(rx->port));
+    }
+    rx->n_users++;
+
+    user = xmalloc(sizeof *user);
+    user->netdev = netdev;
+    user->rx = rx;
+    hmap_insert(&fou_rx_users, &user->node, hash_pointer(netdev, 0));
+
+out:
+    ovs_mutex_unlock(&fou_rx_mutex);
+    return error;
+}
+
+void
+netdev_fou_destruct(const struct netdev *netdev)
+{
+    struct fou_rx_user *user;
+
+    ovs_mutex_lock(&fou_rx_mutex);
+    user = fou_rx_user_find(netdev);
+    if (user) {
+        fou_rx_user_release(user);
+    }
+    ovs_mutex_unlock(&fou_rx_mutex);
+}
+
+/* Configuration. */
+
+/* Options that other tunnel types take but FOU cannot honour, and why.
+ * Accepting them silently would let a user believe, say, that a key
+ * separates two tunnels. */
+static const struct {
+    const char *key;
+    const char *why;
+} fou_refused_options[] = {
+    { "key", "FOU has no key field; tunnels are told apart by remote_ip, "
+      "local_ip and dst_port" },
+    { "in_key", "FOU has no key field; tunnels are told apart by remote_ip, "
+      "local_ip and dst_port" },
+    { "out_key", "FOU has no key field; tunnels are told apart by "
+      "remote_ip, local_ip and dst_port" },
+    { "exts", "FOU has no extensions; use encap=gue for Generic UDP "
+      "Encapsulation" },
+    { "seq", "FOU has no sequence numbers" },
+    { "payload_type", "that is a bareudp option; FOU takes the inner "
+      "protocol from the packet, and ipproto sets what it receives" },
+    { "erspan_ver", "that is an ERSPAN option" },
+    { "erspan_idx", "that is an ERSPAN option" },
+    { "erspan_dir", "that is an ERSPAN option" },
+    { "erspan_hwid", "that is an ERSPAN option" },
+};
+
+/* Options parsed here rather than by the common tunnel code. */
+static const char *const fou_own_options[] = { "encap", "ipproto", "csum" };
+
+bool
+netdev_fou_is_option(const char *key)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(fou_own_options); i++) {
+        if (!strcmp(key, fou_own_options[i])) {
+            return true;
+        }
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(fou_refused_options); i++) {
+        if (!strcmp(key, fou_refused_options[i].key)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool
+fou_parse_ipproto(const char *s, ovs_be16 *ethertype)
+{
+    unsigned int ipproto;
+
+    if (!strcmp(s, "auto")) {
+        *ethertype = htons(0);
+        return true;
+    }
+    if (!str_to_uint(s, 10, &ipproto) || ipproto > UINT8_MAX
+        || !fou_ethertype_from_ipproto(ipproto)) {
+        return false;
+    }
+    *ethertype = fou_ethertype_from_ipproto(ipproto);
+    return true;
+}
+
+/* Parses the options of a "fou" Interface that the common tunnel code in
+ * netdev-vport.c does not, refuses those that make no sense for FOU, and
+ * claims the receive side of the UDP port.  Called after the common options
+ * have been parsed into 'cfg' and checked; on success 'cfg' is what the
+ * Interface will use.  Errors go to 'errors', a sentence each. */
+int
+netdev_fou_set_config(const struct netdev *netdev, const struct smap *args,
+                      struct netdev_tunnel_config *cfg, struct ds *errors)
+{
+    const char *name = netdev_get_name(netdev);
+    const char *encap = smap_get_def(args, "encap", "fou");
+    const char *ipproto = smap_get(args, "ipproto");
+    const char *csum = smap_get(args, "csum");
+    const char *dst_port = smap_get(args, "dst_port");
+    int error = 0;
+
+    for (size_t i = 0; i < ARRAY_SIZE(fou_refused_options); i++) {
+        if (smap_get(args, fou_refused_options[i].key)) {
+            ds_put_format(errors, "%s: fou tunnels do not support option "
+                          "'%s': %s\n", name, fou_refused_options[i].key,
+                          fou_refused_options[i].why);
+            error = EINVAL;
+        }
+    }
+
+    if (!strcmp(encap, "gue")) {
+        cfg->exts |= 1 << FOU_EXT_GUE;
+    } else if (strcmp(encap, "fou")) {
+        ds_put_format(errors, "%s: invalid encap '%s'; use 'fou' (the UDP "
+                      "payload is the inner packet) or 'gue' (Generic UDP "
+                      "Encapsulation)\n", name, encap);
+        error = EINVAL;
+    }
+
+    cfg->payload_ethertype = htons(0);
+    if (ipproto && (cfg->exts & (1 << FOU_EXT_GUE))) {
+        ds_put_format(errors, "%s: ipproto applies only to encap=fou; GUE "
+                      "carries the inner protocol in its own header\n", name);
+        error = EINVAL;
+    } else if (ipproto && !fou_parse_ipproto(ipproto,
+                                             &cfg->payload_ethertype)) {
+        ds_put_format(errors, "%s: invalid ipproto '%s'; use 4 (IPv4), "
+                      "41 (IPv6), 137 (MPLS) or auto (IPv4 or IPv6 by the "
+                      "IP version)\n", name, ipproto);
+        error = EINVAL;
+    }
+
+    if (csum && !strcmp(csum, "true")) {
+        cfg->csum = true;
+    } else if (csum && !strcmp(csum, "false")) {
+        /* Over IPv6 a zero UDP checksum needs the user's explicit consent
+         * (RFC 6935, RFC 6936); without it, IPv6 is always checksummed. */
+        cfg->csum = false;
+        cfg->exts |= 1 << FOU_EXT_NO_CSUM;
+    } else if (csum) {
+        ds_put_format(errors, "%s: invalid csum '%s'; use true or false\n",
+                      name, csum);
+        error = EINVAL;
+    }
+
+    if (dst_port) {
+        unsigned int port;
+
+        if (!str_to_uint(dst_port, 10, &port) || !port || port > 65535) {
+            ds_put_format(errors, "%s: invalid dst_port '%s'; use a UDP port "
+                          "number from 1 to 65535\n", name, dst_port);
+            error = EINVAL;
+        }
+    }
+
+    return error ? error : fou_rx_claim(netdev, cfg, errors);
+}
+
+void
+netdev_fou_get_config(const struct netdev_tunnel_config *cfg,
+                      struct smap *args)
+{
+    uint8_t ipproto = fou_ipproto_from_ethertype(cfg->payload_ethertype);
+
+    if (cfg->exts & (1 << FOU_EXT_GUE)) {
+        smap_add(args, "encap", "gue");
+    }
+    if (ipproto) {
+        smap_add_format(args, "ipproto", "%"PRIu8, ipproto);
+    }
+    if (cfg->exts & (1 << FOU_EXT_NO_CSUM)) {
+        smap_add(args, "csum", "false");
+    }
+}
+
+/* Transmit. */
+
+int
+netdev_fou_build_header(const struct netdev *netdev,
+                        struct ovs_action_push_tnl *data,
+                        const struct netdev_tnl_build_header_params *params)
+{
+    struct netdev_vport *dev = netdev_vport_cast(netdev);
+    ovs_be32 packet_type = params->flow->packet_type;
+    struct udp_header *udp;
+    uint8_t ipproto = 0;
+    bool gue, no_csum;
+    void *payload;
+
+    if (pt_ns(packet_type) == OFPHTN_ETHERTYPE) {
+        ipproto = fou_ipproto_from_ethertype(pt_ns_type_be(packet_type));
+    }
+    if (!ipproto) {
+        COVERAGE_INC(fou_push_packet_type);
+        VLOG_WARN_RL(&rl, "%s: cannot send packet_type=(%u,%#"PRIx16") "
+                     "over FOU, which carries only IPv4, IPv6 and MPLS",
+                     netdev_get_name(netdev), pt_ns(packet_type),
+                     pt_ns_type(packet_type));
+        return EINVAL;
+    }
+
+    ovs_mutex_lock(&dev->mutex);
+    payload = udp_build_header(&dev->tnl_cfg, data, params);
+    gue = dev->tnl_cfg.exts & (1 << FOU_EXT_GUE);
+    no_csum = dev->tnl_cfg.exts & (1 << FOU_EXT_NO_CSUM);
+    ovs_mutex_unlock(&dev->mutex);
+
+    udp = ALIGNED_CAST(struct udp_header *, (char *) payload - sizeof *udp);
+    if (no_csum && !(params->flow->tunnel.flags & FLOW_TNL_F_CSUM)) {
+        /* udp_build_header() asks for a checksum over IPv6 regardless. */
+        udp->udp_csum = htons(0);
+    }
+
+    if (gue) {
+        struct guehdr *gh = payload;
+
+        gh->ver_c_hlen = 0;
+        gh->proto_ctype = ipproto;
+        gh->flags = htons(0);
+        data->header_len += sizeof *gh;
+    }
+    data->tnl_type = OVS_VPORT_TYPE_FOU;
+    return 0;
+}
+
+/* Receive. */
+
+/* Checks that the 'len' bytes at 'inner' are a packet of IP protocol
+ * 'ipproto' (0: IPv4 or IPv6, by the version nibble) and stores its packet
+ * type in '*packet_type'. */
+static bool
+fou_parse_inner(uint8_t ipproto, const uint8_t *inner, size_t len,
+                ovs_be32 *packet_type)
+{
+    unsigned int version = len ? inner[0] >> 4 : 0;
+    size_t min_len;
+
+    if (!ipproto && (version == 4 || version == 6)) {
+        ipproto = version == 4 ? IPPROTO_IPIP : IPPROTO_IPV6;
+    }
+
+    if (ipproto == IPPROTO_IPIP && version == 4) {
+        *packet_type = htonl(PT_IPV4);
+        min_len = MIN_INNER_IPV4;
+    } else if (ipproto == IPPROTO_IPV6 && version == 6) {
+        *packet_type = htonl(PT_IPV6);
+        min_len = MIN_INNER_IPV6;
+    } else if (ipproto == IPPROTO_MPLS && len) {
+        *packet_type = htonl(PT_MPLS);
+        min_len = MIN_INNER_MPLS;
+    } else if (!len) {
+        COVERAGE_INC(fou_drop_truncated);
+        return false;
+    } else {
+        COVERAGE_INC(fou_drop_inner_proto);
+        VLOG_DBG_RL(&rl, "dropping FOU packet: IP version %u is not what "
+                    "IP protocol %"PRIu8" carries", version, ipproto);
+        return false;
+    }
+
+    if (len < min_len) {
+        COVERAGE_INC(fou_drop_truncated);
+        return false;
+    }
+    return true;
+}
+
+/* Checks the flags of GUE header 'gh', followed by 'optlen' bytes of
+ * extension fields, as Linux's validate_gue_flags() does.  Remote checksum
+ * offload, the one private flag Linux knows, is refused: the inner checksum
+ * would be left for us to finish. */
+static bool
+gue_flags_valid(const struct guehdr *gh, size_t optlen)
+{
+    uint16_t flags = ntohs(gh->flags);
+
+    if (flags & ~GUE_F_PRIV) {
+        return false;
+    }
+    if (flags & GUE_F_PRIV) {
+        const ovs_16aligned_be32 *priv = (const void *) (gh + 1);
+
+        if (optlen < GUE_PRIV_LEN || get_16aligned_be32(priv)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Parses the GUE header at the start of the 'len' bytes at 'p'.  Returns its
+ * length, or -1 if the packet must be dropped. */
+static int
+gue_parse(const uint8_t *p, size_t len, ovs_be32 *packet_type)
+{
+    const struct guehdr *gh = ALIGNED_CAST(const struct guehdr *, p);
+    size_t hlen;
+
+    if (len < sizeof *gh) {
+        COVERAGE_INC(fou_drop_truncated);
+        return -1;
+    }
+
+    switch (GUE_VERSION(gh->ver_c_hlen)) {
+    case 0:
+        break;
+    case 1:
+        return fou_parse_inner(0, p, len, packet_type) ? 0 : -1;
+    default:
+        COVERAGE_INC(gue_drop_version);
+        return -1;
+    }
+
+    if (gh->ver_c_hlen & GUE_C) {
+        /* Linux hands these to gue_control_message(), which drops them. */
+        COVERAGE_INC(gue_drop_control);
+        return -1;
+    }
+
+    hlen = sizeof *gh + GUE_HLEN(gh->ver_c_hlen);
+    if (hlen > len) {
+        COVERAGE_INC(gue_drop_hlen);
+        return -1;
+    }
+    if (!gue_flags_valid(gh, hlen - sizeof *gh)) {
+        COVERAGE_INC(gue_drop_flags);
+        return -1;
+    }
+    if (!fou_parse_inner(gh->proto_ctype, p + hlen, len - hlen,
+                         packet_type)) {
+        return -1;
+    }
+    return hlen;
+}
+
+struct dp_packet *
+netdev_fou_pop_header(struct dp_packet *packet)
+{
+    struct pkt_metadata *md = &packet->md;
+    struct flow_tnl *tnl = &md->tunnel;
+    const struct fou_rx_port *rx;
+    const struct udp_header *udp;
+    ovs_be32 packet_type;
+    size_t udp_len;
+    unsigned int hlen;
+    uint8_t *payload;
+    int fou_hlen;
+
+    pkt_metadata_init_tnl(md);
+    if (dp_packet_l4_size(packet) < UDP_HEADER_LEN) {
+        COVERAGE_INC(fou_drop_truncated);
+        goto err;
+    }
+
+    udp = dp_packet_l4(packet);
+    udp_len = ntohs(udp->udp_len);
+    if (udp_len < UDP_HEADER_LEN || udp_len > dp_packet_l4_size(packet)) {
+        COVERAGE_INC(fou_drop_udp_len);
+        goto err;
+    }
+
+    payload = udp_extract_tnl_md(packet, tnl, &hlen);
+    if (!payload) {
+        COVERAGE_INC(fou_drop_outer);
+        goto err;
+    }
+
+    rx = fou_rx_port_find(udp->udp_dst);
+    if (!rx) {
+        /* The port's last Interface went away with packets in flight. */
+        COVERAGE_INC(fou_drop_no_port);
+        goto err;
+    }
+
+    if (rx->gue) {
+        fou_hlen = gue_parse(payload, udp_len - UDP_HEADER_LEN,
+                             &packet_type);
+    } else {
+        fou_hlen = fou_parse_inner(rx->ipproto, payload,
+                                   udp_len - UDP_HEADER_LEN, &packet_type)
+                   ? 0 : -1;
+    }
+    if (fou_hlen < 0) {
+        goto err;
+    }
+
+    /* Drop whatever follows the UDP datagram, such as Ethernet padding, so
+     * that the inner packet ends where it should. */
+    dp_packet_set_size(packet, hlen + udp_len);
+    dp_packet_reset_packet(packet, hlen + UDP_HEADER_LEN + fou_hlen);
+    packet->packet_type = packet_type;
+    if (packet_type == htonl(PT_MPLS)) {
+        packet->l2_5_ofs = 0;
+    } else {
+        packet->l3_ofs = 0;
+    }
+    return packet;
+
+err:
+    dp_packet_delete(packet);
+    return NULL;
+}
+
+/* Datapath action text: the part of "tnl_push(... header(...))" that follows
+ * "udp(...),", as "fou()" for direct FOU or "gue(...)" for GUE. */
+
+void
+netdev_fou_format_tnl_push(struct ds *ds, const void *udp_payload,
+                           size_t len)
+{
+    const struct guehdr *gh = udp_payload;
+
+    if (len < sizeof *gh) {
+        ds_put_cstr(ds, "fou()");
+        return;
+    }
+    ds_put_format(ds, "gue(ver=%d,c=%d,hlen=%d,proto=%"PRIu8",flags=0x%"
+                  PRIx16")", GUE_VERSION(gh->ver_c_hlen),
+                  !!(gh->ver_c_hlen & GUE_C), GUE_HLEN(gh->ver_c_hlen) / 4,
+                  gh->proto_ctype, ntohs(gh->flags));
+}
+
+/* Parses what netdev_fou_format_tnl_push() writes, and the parenthesis that
+ * closes "header(", into the UDP payload at 'udp_payload', storing its length
+ * in '*len'.  Returns the number of characters parsed, 0 if 's' is not FOU. */
+int
+netdev_fou_parse_tnl_push(const char *s, void *udp_payload, size_t *len)
+{
+    unsigned int ver, c, hlen, proto, flags;
+    int n = 0;
+
+    if (ovs_scan_len(s, &n, "fou())")) {
+        *len = 0;
+        return n;
+    }
+    if (ovs_scan_len(s, &n, "gue(ver=%u,c=%u,hlen=%u,proto=%u,flags=0x%x))",
+                     &ver, &c, &hlen, &proto, &flags)
+        && ver <= 3 && c <= 1 && !hlen && proto <= UINT8_MAX
+        && flags <= UINT16_MAX) {
+        struct guehdr *gh = udp_payload;
+
+        gh->ver_c_hlen = (ver << 6) | (c ? GUE_C : 0);
+        gh->proto_ctype = proto;
+        gh->flags = htons(flags);
+        *len = sizeof *gh;
+        return n;
+    }
+    return 0;
+}

@@ -1,0 +1,79 @@
+/*
+ * Copyright (c) 2026 The ovs-fou authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef NETDEV_FOU_H
+#define NETDEV_FOU_H 1
+
+/* Foo-over-UDP (FOU) and Generic UDP Encapsulation (GUE) tunnels for the
+ * userspace datapath.
+ *
+ * FOU carries an IP (or MPLS) packet directly as the payload of UDP:
+ *
+ *     outer IP | UDP | inner packet
+ *
+ * GUE (draft-ietf-intarea-gue) adds a 4-byte header whose 'proto' field names
+ * the inner protocol.  Both are what Linux's net/ipv4/fou_core.c sends and
+ * receives, so an Interface of type "fou" interoperates with
+ * "ip fou add port N ipproto P" and "ip link add ... encap fou|gue".
+ *
+ * Everything that knows the FOU and GUE formats lives in netdev-fou.c; the
+ * rest of OVS reaches it through the short hooks declared here. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "openvswitch/types.h"
+
+struct dp_packet;
+struct ds;
+struct netdev;
+struct netdev_tnl_build_header_params;
+struct netdev_tunnel_config;
+struct ovs_action_push_tnl;
+struct smap;
+
+/* There is no IANA port for FOU; 5555 is the port of the Linux examples. */
+#define FOU_DST_PORT 5555
+
+/* Bits in netdev_tunnel_config's 'exts' for an Interface of type "fou".  The
+ * direct-FOU inner protocol ('ipproto') is kept in 'payload_ethertype', as the
+ * Ethernet type of the inner packet, 0 meaning "by the IP version nibble". */
+enum {
+    FOU_EXT_GUE,                /* options:encap=gue. */
+    FOU_EXT_NO_CSUM,            /* options:csum=false, given explicitly. */
+};
+
+/* Configuration (lib/netdev-vport.c). */
+bool netdev_fou_is_option(const char *key);
+int netdev_fou_set_config(const struct netdev *, const struct smap *args,
+                          struct netdev_tunnel_config *, struct ds *errors);
+void netdev_fou_get_config(const struct netdev_tunnel_config *,
+                           struct smap *args);
+void netdev_fou_destruct(const struct netdev *);
+
+/* Tunnel push and pop (the netdev class in lib/netdev-vport.c). */
+int netdev_fou_build_header(const struct netdev *,
+                            struct ovs_action_push_tnl *,
+                            const struct netdev_tnl_build_header_params *);
+struct dp_packet *netdev_fou_pop_header(struct dp_packet *);
+
+/* Datapath action text (lib/odp-util.c). */
+void netdev_fou_format_tnl_push(struct ds *, const void *udp_payload,
+                                size_t len);
+int netdev_fou_parse_tnl_push(const char *s, void *udp_payload,
+                              size_t *len);
+
+#endif /* netdev-fou.h */

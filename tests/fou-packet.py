@@ -1,0 +1,129 @@
+#!/usr/bin/python3
+# Crafts and decodes FOU and GUE packets for the ovs-fou tests, with scapy,
+# independently of the OVS code under test.
+#
+#   fou-packet.py inner [--inner 4|6|mpls] [--l2]
+#       An inner packet as hex: IPv4, IPv6 or MPLS carrying ICMP echo.
+#       --l2 puts the all-zero Ethernet header that a legacy_l3 port adds.
+#   fou-packet.py outer [options]
+#       A whole FOU or GUE frame as hex, as received on the underlay.
+#   fou-packet.py sport HEX
+#       The UDP source port of a frame.
+#
+# Uses Debian's python3-scapy, so it runs under /usr/bin/python3.
+
+import argparse
+import struct
+import sys
+
+from scapy.all import (ICMP, IP, UDP, Ether, IPv6, ICMPv6EchoRequest, Raw,
+                       bytes_hex, conf)
+from scapy.contrib.mpls import MPLS
+
+conf.verb = 0
+
+IPPROTO = {"4": 4, "6": 41, "mpls": 137}
+
+
+def inner_packet(kind, payload=b"fou-test-payload"):
+    if kind == "4":
+        return IP(src="10.0.0.1", dst="10.0.0.2", id=1) / ICMP(id=7, seq=1) \
+            / Raw(payload)
+    if kind == "6":
+        return IPv6(src="fd00::1", dst="fd00::2") \
+            / ICMPv6EchoRequest(id=7, seq=1) / Raw(payload)
+    if kind == "mpls":
+        return MPLS(label=100, s=1, ttl=64) / inner_packet("4", payload)
+    raise ValueError(kind)
+
+
+def gue_header(version, control, hlen, proto, flags, ext):
+    first = (version << 6) | (0x20 if control else 0) | (hlen & 0x1f)
+    return struct.pack("!BBH", first, proto, flags) + ext
+
+
+def outer_frame(args):
+    inner = bytes(inner_packet(args.inner))
+    if args.encap == "gue":
+        proto = args.gue_proto
+        if proto is None:
+            proto = IPPROTO[args.inner]
+        ext = bytes.fromhex(args.gue_ext)
+        hlen = args.gue_hlen if args.gue_hlen is not None else len(ext) // 4
+        payload = gue_header(args.gue_version, args.gue_control, hlen,
+                             proto, args.gue_flags, ext) + inner
+    else:
+        # Direct FOU, and GUE variant 1, which is the same bytes.
+        payload = inner
+
+    udp = UDP(sport=args.sport, dport=args.dport)
+    if args.udp_len is not None:
+        udp.len = args.udp_len
+    eth = Ether(src=args.src_mac, dst=args.dst_mac)
+    if args.outer == "6":
+        frame = eth / IPv6(src=args.src, dst=args.dst, hlim=64) / udp
+    else:
+        frame = eth / IP(src=args.src, dst=args.dst, ttl=64, id=0,
+                         flags="DF", tos=args.tos) / udp
+    frame = frame / Raw(payload)
+    if not args.csum:
+        frame[UDP].chksum = 0
+    raw = bytes(frame)
+    if args.truncate:
+        raw = raw[:-args.truncate]
+    return raw + b"\0" * args.pad
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="cmd", required=True)
+
+    p = sub.add_parser("inner")
+    p.add_argument("--inner", choices=["4", "6", "mpls"], default="4")
+    p.add_argument("--l2", action="store_true")
+
+    p = sub.add_parser("outer")
+    p.add_argument("--outer", choices=["4", "6"], default="4")
+    p.add_argument("--inner", choices=["4", "6", "mpls"], default="4")
+    p.add_argument("--encap", choices=["fou", "gue"], default="fou")
+    p.add_argument("--src", default="1.1.2.92")
+    p.add_argument("--dst", default="1.1.2.88")
+    p.add_argument("--src-mac", default="f8:bc:12:44:34:b6")
+    p.add_argument("--dst-mac", default="aa:55:aa:55:00:00")
+    p.add_argument("--sport", type=int, default=40000)
+    p.add_argument("--dport", type=int, default=5555)
+    p.add_argument("--tos", type=int, default=0)
+    p.add_argument("--csum", action="store_true",
+                   help="compute the UDP checksum (otherwise zero)")
+    p.add_argument("--udp-len", type=int)
+    p.add_argument("--truncate", type=int, default=0,
+                   help="cut this many bytes off the end")
+    p.add_argument("--pad", type=int, default=0,
+                   help="add this many bytes of zero Ethernet padding")
+    p.add_argument("--gue-version", type=int, default=0)
+    p.add_argument("--gue-control", action="store_true")
+    p.add_argument("--gue-hlen", type=int)
+    p.add_argument("--gue-proto", type=int)
+    p.add_argument("--gue-flags", type=lambda s: int(s, 0), default=0)
+    p.add_argument("--gue-ext", default="", help="extension fields, hex")
+
+    p = sub.add_parser("sport")
+    p.add_argument("hex")
+
+    args = parser.parse_args()
+    if args.cmd == "inner":
+        pkt = inner_packet(args.inner)
+        if args.l2:
+            etype = {"4": 0x0800, "6": 0x86dd, "mpls": 0x8847}[args.inner]
+            pkt = Ether(src="00:00:00:00:00:00", dst="00:00:00:00:00:00",
+                        type=etype) / pkt
+        print(bytes_hex(bytes(pkt)).decode())
+    elif args.cmd == "outer":
+        print(bytes_hex(outer_frame(args)).decode())
+    elif args.cmd == "sport":
+        print(Ether(bytes.fromhex(args.hex.strip()))[UDP].sport)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
