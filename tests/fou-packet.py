@@ -44,6 +44,8 @@ def gue_header(version, control, hlen, proto, flags, ext):
 
 def outer_frame(args):
     inner = bytes(inner_packet(args.inner))
+    if args.inner_len is not None:
+        inner = inner[:args.inner_len]
     if args.encap == "gue":
         proto = args.gue_proto
         if proto is None:
@@ -68,6 +70,8 @@ def outer_frame(args):
     frame = frame / Raw(payload)
     if not args.csum:
         frame[UDP].chksum = 0
+    elif args.bad_csum:
+        frame[UDP].chksum = (Ether(bytes(frame))[UDP].chksum + 1) & 0xffff
     raw = bytes(frame)
     if args.truncate:
         raw = raw[:-args.truncate]
@@ -92,9 +96,13 @@ def main():
     p.add_argument("--dst-mac", default="aa:55:aa:55:00:00")
     p.add_argument("--sport", type=int, default=40000)
     p.add_argument("--dport", type=int, default=5555)
-    p.add_argument("--tos", type=int, default=0)
+    p.add_argument("--tos", type=lambda s: int(s, 0), default=0)
     p.add_argument("--csum", action="store_true",
                    help="compute the UDP checksum (otherwise zero)")
+    p.add_argument("--inner-len", type=int,
+                   help="cut the inner packet to this many bytes")
+    p.add_argument("--bad-csum", action="store_true",
+                   help="corrupt the UDP checksum")
     p.add_argument("--udp-len", type=int)
     p.add_argument("--truncate", type=int, default=0,
                    help="cut this many bytes off the end")
