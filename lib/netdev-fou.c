@@ -28,6 +28,7 @@
 #include "hash.h"
 #include "netdev-native-tnl.h"
 #include "netdev-provider.h"
+#include "netdev-vport.h"
 #include "netdev-vport-private.h"
 #include "odp-netlink.h"
 #include "openvswitch/dynamic-string.h"
@@ -281,6 +282,57 @@ netdev_fou_destruct(const struct netdev *netdev)
     ovs_mutex_unlock(&fou_rx_mutex);
 }
 
+/* Tunnel types other than FOU that receive UDP on their dst_port. */
+static const char *const fou_other_udp_tunnels[] = {
+    "vxlan", "geneve", "gtpu", "bareudp", "lisp",
+};
+
+static bool
+fou_is_other_udp_tunnel(const char *type)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(fou_other_udp_tunnels); i++) {
+        if (!strcmp(type, fou_other_udp_tunnels[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns true, with a sentence in 'errors', if an Interface of another UDP
+ * tunnel type already receives on UDP port 'port': the datapath would hand
+ * the packets to one of the two. */
+static bool
+fou_udp_port_taken(const struct netdev *netdev, ovs_be16 port,
+                   struct ds *errors)
+{
+    struct netdev **vports;
+    bool taken = false;
+    size_t n;
+
+    vports = netdev_get_vports(&n);
+    for (size_t i = 0; i < n; i++) {
+        struct netdev *other = vports[i];
+        const char *type = netdev_get_type(other);
+        char namebuf[NETDEV_VPORT_NAME_BUFSIZE];
+
+        /* The datapath's own port, "vxlan_sys_4789", is not a user's. */
+        if (!taken && fou_is_other_udp_tunnel(type)
+            && strcmp(netdev_get_name(other),
+                      netdev_vport_get_dpif_port(other, namebuf,
+                                                 sizeof namebuf))
+            && netdev_get_tunnel_config(other)->dst_port == port) {
+            ds_put_format(errors, "%s: UDP port %"PRIu16" already receives "
+                          "%s for Interface %s; choose another dst_port\n",
+                          netdev_get_name(netdev), ntohs(port), type,
+                          netdev_get_name(other));
+            taken = true;
+        }
+        netdev_close(other);
+    }
+    free(vports);
+    return taken;
+}
+
 /* Configuration. */
 
 /* Options that other tunnel types take but FOU cannot honour, and why.
@@ -413,6 +465,9 @@ netdev_fou_set_config(const struct netdev *netdev, const struct smap *args,
         }
     }
 
+    if (!error && fou_udp_port_taken(netdev, cfg->dst_port, errors)) {
+        error = EEXIST;
+    }
     return error ? error : fou_rx_claim(netdev, cfg, errors);
 }
 
