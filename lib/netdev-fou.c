@@ -44,7 +44,7 @@ VLOG_DEFINE_THIS_MODULE(netdev_fou);
 
 /* Every receive drop has its own counter ("ovs-appctl coverage/show"). */
 COVERAGE_DEFINE(fou_drop_truncated);     /* Too short for its headers. */
-COVERAGE_DEFINE(fou_drop_udp_len);       /* UDP length disagrees with IP. */
+COVERAGE_DEFINE(fou_drop_udp_len);       /* UDP length is not IP's payload. */
 COVERAGE_DEFINE(fou_drop_outer);         /* Outer IP or UDP header refused. */
 COVERAGE_DEFINE(fou_drop_no_port);       /* No fou Interface on the port. */
 COVERAGE_DEFINE(fou_drop_inner_proto);   /* Inner protocol not expected. */
@@ -52,7 +52,7 @@ COVERAGE_DEFINE(gue_drop_version);       /* GUE version 2 or 3. */
 COVERAGE_DEFINE(gue_drop_hlen);          /* GUE Hlen past the payload. */
 COVERAGE_DEFINE(gue_drop_flags);         /* GUE flags Linux would refuse. */
 COVERAGE_DEFINE(gue_drop_control);       /* GUE control message. */
-COVERAGE_DEFINE(fou_push_packet_type);   /* Not IPv4, IPv6 or MPLS. */
+COVERAGE_DEFINE(fou_push_packet_type);   /* Not IPv4, IPv6, MPLS or ipproto. */
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(60, 5);
 
@@ -136,7 +136,7 @@ struct fou_rx_port {
     ovs_be16 port;              /* UDP destination port. */
     bool gue;                   /* GUE, otherwise direct FOU. */
     uint8_t ipproto;            /* Direct FOU: 4, 41, 137, or 0 for auto. */
-    unsigned int n_users;       /* Interfaces using it; under fou_rx_mutex. */
+    unsigned int n_users;       /* Interfaces using it; fou_rx_mutex. */
 };
 
 /* Which fou_rx_port a configured netdev uses. */
@@ -218,6 +218,7 @@ fou_rx_describe(struct ds *ds, bool gue, uint8_t ipproto)
 static int
 fou_rx_claim(const struct netdev *netdev,
              const struct netdev_tunnel_config *cfg, struct ds *errors)
+    OVS_EXCLUDED(fou_rx_mutex)
 {
     bool gue = cfg->exts & (1 << FOU_EXT_GUE);
     uint8_t ipproto = fou_ipproto_from_ethertype(cfg->payload_ethertype);
@@ -245,6 +246,19 @@ fou_rx_claim(const struct netdev *netdev,
     if (user && user->rx == rx && rx->gue == gue && rx->ipproto == ipproto) {
         goto out;               /* Nothing changes. */
     }
+    if (user && user->rx == rx && rx->n_users == 1) {
+        /* The only user changes what the port receives: replace the entry
+         * in one step, so that the datapath never finds the port missing. */
+        struct fou_rx_port *new = xmemdup(rx, sizeof *rx);
+
+        new->gue = gue;
+        new->ipproto = ipproto;
+        cmap_replace(&fou_rx_ports, &rx->node, &new->node,
+                     fou_rx_port_hash(rx->port));
+        ovsrcu_postpone(free, rx);
+        user->rx = new;
+        goto out;
+    }
     if (user) {
         fou_rx_user_release(user);
         rx = CONST_CAST(struct fou_rx_port *,
@@ -271,6 +285,7 @@ out:
 
 void
 netdev_fou_destruct(const struct netdev *netdev)
+    OVS_EXCLUDED(fou_rx_mutex)
 {
     struct fou_rx_user *user;
 
@@ -333,21 +348,47 @@ fou_udp_port_taken(const struct netdev *netdev, ovs_be16 port,
     return taken;
 }
 
+/* Returns true, with a sentence in 'errors', if a fou Interface receives
+ * on UDP port 'port', which Interface 'name' of UDP tunnel type 'type' wants
+ * too. */
+bool
+netdev_fou_udp_port_taken(const char *name, const char *type, ovs_be16 port,
+                          struct ds *errors)
+    OVS_EXCLUDED(fou_rx_mutex)
+{
+    const struct fou_rx_user *user;
+    bool taken = false;
+
+    ovs_mutex_lock(&fou_rx_mutex);
+    HMAP_FOR_EACH (user, node, &fou_rx_users) {
+        if (user->rx->port == port) {
+            ds_put_format(errors, "%s: UDP port %"PRIu16" already receives "
+                          "fou for Interface %s; choose another dst_port "
+                          "for this %s Interface\n", name, ntohs(port),
+                          netdev_get_name(user->netdev), type);
+            taken = true;
+            break;
+        }
+    }
+    ovs_mutex_unlock(&fou_rx_mutex);
+    return taken;
+}
+
 /* Configuration. */
 
 /* Options that other tunnel types take but FOU cannot honour, and why.
  * Accepting them silently would let a user believe, say, that a key
  * separates two tunnels. */
+#define FOU_NO_KEY "FOU has no key field; tunnels are told apart by " \
+    "remote_ip, local_ip and dst_port"
+
 static const struct {
     const char *key;
     const char *why;
 } fou_refused_options[] = {
-    { "key", "FOU has no key field; tunnels are told apart by remote_ip, "
-      "local_ip and dst_port" },
-    { "in_key", "FOU has no key field; tunnels are told apart by remote_ip, "
-      "local_ip and dst_port" },
-    { "out_key", "FOU has no key field; tunnels are told apart by "
-      "remote_ip, local_ip and dst_port" },
+    { "key", FOU_NO_KEY },
+    { "in_key", FOU_NO_KEY },
+    { "out_key", FOU_NO_KEY },
     { "exts", "FOU has no extensions; use encap=gue for Generic UDP "
       "Encapsulation" },
     { "seq", "FOU has no sequence numbers" },
@@ -498,7 +539,7 @@ netdev_fou_build_header(const struct netdev *netdev,
     struct netdev_vport *dev = netdev_vport_cast(netdev);
     ovs_be32 packet_type = params->flow->packet_type;
     struct udp_header *udp;
-    uint8_t ipproto = 0;
+    uint8_t ipproto = 0, only;
     bool gue, no_csum;
     void *payload;
 
@@ -515,14 +556,24 @@ netdev_fou_build_header(const struct netdev *netdev,
     }
 
     ovs_mutex_lock(&dev->mutex);
-    payload = udp_build_header(&dev->tnl_cfg, data, params);
     gue = dev->tnl_cfg.exts & (1 << FOU_EXT_GUE);
     no_csum = dev->tnl_cfg.exts & (1 << FOU_EXT_NO_CSUM);
+    only = fou_ipproto_from_ethertype(dev->tnl_cfg.payload_ethertype);
+    if (!gue && only && only != ipproto) {
+        /* The peer ("ip fou add port N ipproto P") would drop it. */
+        ovs_mutex_unlock(&dev->mutex);
+        COVERAGE_INC(fou_push_packet_type);
+        VLOG_WARN_RL(&rl, "%s: not sending IP protocol %"PRIu8" over a FOU "
+                     "tunnel configured with ipproto=%"PRIu8,
+                     netdev_get_name(netdev), ipproto, only);
+        return EINVAL;
+    }
+    payload = netdev_tnl_udp_build_header(&dev->tnl_cfg, data, params);
     ovs_mutex_unlock(&dev->mutex);
 
     udp = ALIGNED_CAST(struct udp_header *, (char *) payload - sizeof *udp);
     if (no_csum && !(params->flow->tunnel.flags & FLOW_TNL_F_CSUM)) {
-        /* udp_build_header() asks for a checksum over IPv6 regardless. */
+        /* netdev_tnl_udp_build_header() asks for one over IPv6 regardless. */
         udp->udp_csum = htons(0);
     }
 
@@ -568,8 +619,9 @@ fou_parse_inner(uint8_t ipproto, const uint8_t *inner, size_t len,
         return false;
     } else {
         COVERAGE_INC(fou_drop_inner_proto);
-        VLOG_DBG_RL(&rl, "dropping FOU packet: IP version %u is not what "
-                    "IP protocol %"PRIu8" carries", version, ipproto);
+        VLOG_DBG_RL(&rl, "dropping FOU packet: inner IP version %u does not "
+                    "fit IP protocol %"PRIu8" (0: IPv4 or IPv6)",
+                    version, ipproto);
         return false;
     }
 
@@ -640,6 +692,11 @@ gue_parse(const uint8_t *p, size_t len, ovs_be32 *packet_type)
         COVERAGE_INC(gue_drop_flags);
         return -1;
     }
+    if (!gh->proto_ctype) {
+        /* 0 would mean "by the IP version" to fou_parse_inner(). */
+        COVERAGE_INC(fou_drop_inner_proto);
+        return -1;
+    }
     if (!fou_parse_inner(gh->proto_ctype, p + hlen, len - hlen,
                          packet_type)) {
         return -1;
@@ -668,12 +725,17 @@ netdev_fou_pop_header(struct dp_packet *packet)
 
     udp = dp_packet_l4(packet);
     udp_len = ntohs(udp->udp_len);
-    if (udp_len < UDP_HEADER_LEN || udp_len > dp_packet_l4_size(packet)) {
+    if (udp_len < UDP_HEADER_LEN || udp_len != dp_packet_l4_size(packet)) {
         COVERAGE_INC(fou_drop_udp_len);
         goto err;
     }
 
-    payload = udp_extract_tnl_md(packet, tnl, &hlen);
+    /* Ethernet padding after the datagram would otherwise be summed into
+     * the UDP checksum, and left at the end of the inner packet. */
+    dp_packet_set_size(packet, packet->l4_ofs + udp_len);
+    dp_packet_set_l2_pad_size(packet, 0);
+
+    payload = netdev_tnl_udp_extract_tnl_md(packet, tnl, &hlen);
     if (!payload) {
         COVERAGE_INC(fou_drop_outer);
         goto err;
@@ -698,9 +760,6 @@ netdev_fou_pop_header(struct dp_packet *packet)
         goto err;
     }
 
-    /* Drop whatever follows the UDP datagram, such as Ethernet padding, so
-     * that the inner packet ends where it should. */
-    dp_packet_set_size(packet, hlen + udp_len);
     dp_packet_reset_packet(packet, hlen + UDP_HEADER_LEN + fou_hlen);
     packet->packet_type = packet_type;
     if (packet_type == htonl(PT_MPLS)) {
@@ -734,9 +793,11 @@ netdev_fou_format_tnl_push(struct ds *ds, const void *udp_payload,
                   gh->proto_ctype, ntohs(gh->flags));
 }
 
-/* Parses what netdev_fou_format_tnl_push() writes, and the parenthesis that
- * closes "header(", into the UDP payload at 'udp_payload', storing its length
- * in '*len'.  Returns the number of characters parsed, 0 if 's' is not FOU. */
+/* Parses what netdev_fou_format_tnl_push() writes for the headers that
+ * netdev_fou_build_header() makes (GUE variant 0, no flags or extension
+ * fields), and the parenthesis that closes "header(", into the UDP payload at
+ * 'udp_payload', storing its length in '*len'.  Returns the number of
+ * characters parsed, 0 if 's' is not such a header. */
 int
 netdev_fou_parse_tnl_push(const char *s, void *udp_payload, size_t *len)
 {
@@ -749,13 +810,12 @@ netdev_fou_parse_tnl_push(const char *s, void *udp_payload, size_t *len)
     }
     if (ovs_scan_len(s, &n, "gue(ver=%u,c=%u,hlen=%u,proto=%u,flags=0x%x))",
                      &ver, &c, &hlen, &proto, &flags)
-        && ver <= 3 && c <= 1 && !hlen && proto <= UINT8_MAX
-        && flags <= UINT16_MAX) {
+        && !ver && !c && !hlen && proto <= UINT8_MAX && !flags) {
         struct guehdr *gh = udp_payload;
 
-        gh->ver_c_hlen = (ver << 6) | (c ? GUE_C : 0);
+        gh->ver_c_hlen = 0;
         gh->proto_ctype = proto;
-        gh->flags = htons(flags);
+        gh->flags = htons(0);
         *len = sizeof *gh;
         return n;
     }

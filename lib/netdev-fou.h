@@ -63,6 +63,8 @@ int netdev_fou_set_config(const struct netdev *, const struct smap *args,
 void netdev_fou_get_config(const struct netdev_tunnel_config *,
                            struct smap *args);
 void netdev_fou_destruct(const struct netdev *);
+bool netdev_fou_udp_port_taken(const char *name, const char *type,
+                               ovs_be16 port, struct ds *errors);
 
 /* Tunnel push and pop (the netdev class in lib/netdev-vport.c). */
 int netdev_fou_build_header(const struct netdev *,

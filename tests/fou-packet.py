@@ -57,6 +57,8 @@ def outer_frame(args):
     else:
         # Direct FOU, and GUE variant 1, which is the same bytes.
         payload = inner
+    if args.payload is not None:
+        payload = bytes.fromhex(args.payload)
 
     udp = UDP(sport=args.sport, dport=args.dport)
     if args.udp_len is not None:
@@ -75,7 +77,7 @@ def outer_frame(args):
     raw = bytes(frame)
     if args.truncate:
         raw = raw[:-args.truncate]
-    return raw + b"\0" * args.pad
+    return raw + b"\xa5" * args.pad
 
 
 def main():
@@ -107,7 +109,8 @@ def main():
     p.add_argument("--truncate", type=int, default=0,
                    help="cut this many bytes off the end")
     p.add_argument("--pad", type=int, default=0,
-                   help="add this many bytes of zero Ethernet padding")
+                   help="add this many bytes of (non-zero) Ethernet padding")
+    p.add_argument("--payload", help="the whole UDP payload, hex")
     p.add_argument("--gue-version", type=int, default=0)
     p.add_argument("--gue-control", action="store_true")
     p.add_argument("--gue-hlen", type=int)
