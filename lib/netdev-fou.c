@@ -26,6 +26,7 @@
 #include "coverage.h"
 #include "dp-packet.h"
 #include "hash.h"
+#include "netlink.h"
 #include "netdev-native-tnl.h"
 #include "netdev-provider.h"
 #include "netdev-vport.h"
@@ -772,6 +773,41 @@ netdev_fou_pop_header(struct dp_packet *packet)
 err:
     dp_packet_delete(packet);
     return NULL;
+}
+
+/* The kernel datapath's device. */
+
+/* Puts the IFLA_INFO_DATA attributes of a "fou" device for 'cfg'. */
+void
+netdev_fou_put_rtnl_attrs(const struct netdev_tunnel_config *cfg,
+                          struct ofpbuf *msg)
+{
+    nl_msg_put_be16(msg, FOU_RTNL_PORT, cfg->dst_port);
+    nl_msg_put_u8(msg, FOU_RTNL_ENCAP, !!(cfg->exts & (1 << FOU_EXT_GUE)));
+    nl_msg_put_u8(msg, FOU_RTNL_IPPROTO,
+                  fou_ipproto_from_ethertype(cfg->payload_ethertype));
+}
+
+/* Returns true if the IFLA_INFO_DATA of an existing "fou" device says what
+ * netdev_fou_put_rtnl_attrs() would for 'cfg'. */
+bool
+netdev_fou_rtnl_attrs_match(const struct netdev_tunnel_config *cfg,
+                            const struct nlattr *info_data)
+{
+    static const struct nl_policy policy[] = {
+        [FOU_RTNL_PORT] = { .type = NL_A_U16 },
+        [FOU_RTNL_ENCAP] = { .type = NL_A_U8 },
+        [FOU_RTNL_IPPROTO] = { .type = NL_A_U8 },
+    };
+    struct nlattr *a[ARRAY_SIZE(policy)];
+
+    return (info_data
+            && nl_parse_nested(info_data, policy, a, ARRAY_SIZE(policy))
+            && nl_attr_get_be16(a[FOU_RTNL_PORT]) == cfg->dst_port
+            && nl_attr_get_u8(a[FOU_RTNL_ENCAP])
+               == !!(cfg->exts & (1 << FOU_EXT_GUE))
+            && nl_attr_get_u8(a[FOU_RTNL_IPPROTO])
+               == fou_ipproto_from_ethertype(cfg->payload_ethertype));
 }
 
 /* Datapath action text: the part of "tnl_push(... header(...))" that follows

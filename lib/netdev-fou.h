@@ -56,6 +56,19 @@ enum {
     FOU_EXT_NO_CSUM,            /* options:csum=false, given explicitly. */
 };
 
+/* The kernel datapath's FOU device, link kind "fou": its netlink attributes
+ * inside IFLA_INFO_DATA, IFLA_FOU_* in vport-fou/fou_dev.h, with the same
+ * numbers under names of OVS's own. */
+enum {
+    FOU_RTNL_UNSPEC,
+    FOU_RTNL_PORT,              /* be16: UDP port to receive on. */
+    FOU_RTNL_ENCAP,             /* u8: 0 direct FOU, 1 GUE. */
+    FOU_RTNL_IPPROTO,           /* u8: 4, 41, 137, or 0 for by version. */
+};
+
+/* The kernel module that provides the "fou" link kind. */
+#define FOU_KERNEL_MODULE "vport_fou"
+
 /* Configuration (lib/netdev-vport.c). */
 bool netdev_fou_is_option(const char *key);
 int netdev_fou_set_config(const struct netdev *, const struct smap *args,
@@ -71,6 +84,14 @@ int netdev_fou_build_header(const struct netdev *,
                             struct ovs_action_push_tnl *,
                             const struct netdev_tnl_build_header_params *);
 struct dp_packet *netdev_fou_pop_header(struct dp_packet *);
+
+/* The kernel datapath's device (lib/dpif-netlink-rtnl.c). */
+struct ofpbuf;
+struct nlattr;
+void netdev_fou_put_rtnl_attrs(const struct netdev_tunnel_config *,
+                               struct ofpbuf *);
+bool netdev_fou_rtnl_attrs_match(const struct netdev_tunnel_config *,
+                                 const struct nlattr *info_data);
 
 /* Datapath action text (lib/odp-util.c). */
 void netdev_fou_format_tnl_push(struct ds *, const void *udp_payload,

@@ -1,0 +1,225 @@
+# Shell functions for the tests that run inside the VM (tests/vm/ovs-fou-vm):
+# a private OVS, host "h" behind OVS bridge br0, a Linux FOU peer "linux",
+# and checks counted into "N passed, N failed".  Sourced, with $tree set to
+# the built OVS tree.
+#
+# Host "h" (a namespace) has 198.51.100.1 and fd01::1 and reaches the
+# overlay through br0's fou port "f".  The peer "linux" (a namespace) has
+# the underlay addresses 198.18.0.2 and 2001:db8:ff::2 and terminates the
+# tunnel with "ip fou" and an ipip, sit or ip6tnl device "t0" holding
+# 198.51.100.2 or fd01::2.  OVS's side of the underlay, 198.18.0.1 and
+# 2001:db8:ff::1, is up to each test.
+
+export PATH=$tree/utilities:$tree/vswitchd:$tree/ovsdb:$PATH
+run=$(mktemp -d /tmp/ovs.XXXXXX)
+export OVS_RUNDIR=$run OVS_LOGDIR=$run OVS_DBDIR=$run OVS_SYSCONFDIR=$run
+
+passed=0
+failed=0
+
+# check DESCRIPTION COMMAND...: runs COMMAND and counts the result.
+check() {
+    description=$1
+    shift
+    if "$@" > "$run/check.out" 2>&1; then
+        echo "ok      $description"
+        passed=$((passed + 1))
+    else
+        echo "FAILED  $description"
+        sed 's/^/        /' "$run/check.out"
+        failed=$((failed + 1))
+    fi
+}
+
+# finish NAME: the closing line, and the exit status.
+finish() {
+    if test "$failed" != 0; then
+        echo "--- ovs-vswitchd.log (warnings)"
+        grep -E 'WARN|ERR' "$run/ovs-vswitchd.log" | tail -20
+    fi
+    echo "$1: $passed passed, $failed failed"
+    test "$failed" = 0
+}
+
+in_h() { ip netns exec h "$@"; }
+in_linux() { ip netns exec linux "$@"; }
+
+# wait_for COMMAND...: gives COMMAND ten seconds to succeed.
+wait_for() {
+    for i in $(seq 100); do
+        "$@" > /dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    "$@"
+}
+
+# ping_ok NS ADDRESS: a first ping lets the neighbours resolve, then three
+# more must all come back.
+ping_ok() {
+    ip netns exec "$1" ping -q -c 2 -w 5 "$2" > /dev/null 2>&1
+    ip netns exec "$1" ping -q -c 3 -i 0.2 -w 10 "$2"
+}
+
+# tcp_ok FROM TO ADDRESS: FROM sends 512 kB over TCP to ADDRESS in TO.
+# Both ends give up after a minute, so that a lost connection fails the
+# check instead of hanging the VM.
+tcp_ok() {
+    case $3 in *:*) family=-6 ;; *) family=-4 ;; esac
+    head -c 524288 /dev/urandom > "$run/payload"
+    rm -f "$run/received"
+    ip netns exec "$2" timeout 60 sh -c \
+        "nc $family -l -p 8080 > '$run/received'" &
+    server=$!
+    wait_for sh -c "ip netns exec $2 ss -ltn | grep -q ':8080 '"
+    ip netns exec "$1" timeout 60 nc -N -w 20 "$3" 8080 < "$run/payload"
+    wait $server
+    cmp "$run/payload" "$run/received"
+}
+
+# load_modules MODULE...
+load_modules() {
+    for module in "$@"; do
+        modprobe "$module" || { echo "cannot load module $module"; exit 1; }
+    done
+}
+
+# start_ovs [OVS-VSWITCHD-ARGS]
+start_ovs() {
+    # OVS 3.1 counts no CPU during the first ten seconds of the system's
+    # uptime (count_cpu_cores() in lib/ovs-thread.c compares the monotonic
+    # clock with 0), so it would start no upcall handler for the kernel
+    # datapath and lose every miss: a freshly booted VM waits that out.
+    while test "$(cut -d. -f1 /proc/uptime)" -lt 12; do
+        sleep 1
+    done
+    ovsdb-tool create "$run/conf.db" "$tree/vswitchd/vswitch.ovsschema"
+    ovsdb-server "$run/conf.db" --remote=punix:"$run/db.sock" \
+        --pidfile --detach --log-file
+    ovs-vsctl --no-wait init
+    ovs-vswitchd --pidfile --detach --log-file "$@"
+}
+
+# setup_hosts DATAPATH_TYPE [UNDERLAY_PORT]: br0 with host "h", and the
+# peer "linux" on a veth whose other end is UNDERLAY_PORT in this namespace.
+setup_hosts() {
+    ovs-vsctl add-br br0 -- set bridge br0 datapath_type=$1
+    ip netns add h
+    ip netns add linux
+    ip link add h0 type veth peer name ovs-h0
+    ip link set h0 netns h
+    ovs-vsctl add-port br0 ovs-h0
+    ip link set ovs-h0 up
+    # The userspace datapath reads veths through packet sockets, where a
+    # checksum left to TX offload would stay unfinished.
+    in_h ethtool -K h0 tx off > /dev/null
+    in_h ip addr add 198.51.100.1/24 dev h0
+    in_h ip addr add fd01::1/64 dev h0 nodad
+    in_h ip link set h0 mtu 1400 up
+    in_h ip link set lo up
+    # br0 answers no ARP: the host knows the next hop statically.
+    in_h ip neigh add 198.51.100.2 lladdr 02:00:00:00:00:01 dev h0
+    in_h ip neigh add fd01::2 lladdr 02:00:00:00:00:01 dev h0
+
+    ip link add "$2" type veth peer name l0
+    ip link set l0 netns linux
+    ip link set "$2" up
+    in_linux ethtool -K l0 tx off > /dev/null
+    in_linux ip addr add 198.18.0.2/24 dev l0
+    in_linux ip addr add 2001:db8:ff::2/64 dev l0 nodad
+    in_linux ip link set l0 up
+    in_linux ip link set lo up
+}
+
+# add_fou_port OPTIONS...: the fou port "f" on br0, with add_flows.
+add_fou_port() {
+    ovs-vsctl add-port br0 f -- set interface f type=fou "$@"
+    add_flows
+}
+
+# add_flows: IP from h goes into port "f", and whatever comes out of it goes
+# to h.  (OpenFlow flows do not survive an ovs-vswitchd restart.)
+add_flows() {
+    mac=$(in_h cat /sys/class/net/h0/address)
+    ovs-ofctl del-flows br0
+    ovs-ofctl add-flow br0 "in_port=ovs-h0,ip,actions=f"
+    ovs-ofctl add-flow br0 "in_port=ovs-h0,ipv6,actions=f"
+    ovs-ofctl add-flow br0 "in_port=f,actions=mod_dl_dst:$mac,ovs-h0"
+}
+
+# The Linux peers, each terminating one kind of tunnel as "t0".
+peer_fou_ipip() {
+    in_linux ip fou add port 5555 ipproto 4
+    in_linux ip link add t0 type ipip remote 198.18.0.1 local 198.18.0.2 \
+        ttl 64 encap fou encap-sport auto encap-dport 5555
+    in_linux ip addr add 198.51.100.2/24 dev t0
+    in_linux ip link set t0 up
+}
+peer_gue_ipip() {
+    in_linux ip fou add port 6080 gue
+    in_linux ip link add t0 type ipip remote 198.18.0.1 local 198.18.0.2 \
+        ttl 64 encap gue encap-sport auto encap-dport 6080
+    in_linux ip addr add 198.51.100.2/24 dev t0
+    in_linux ip link set t0 up
+}
+peer_fou_sit() {
+    in_linux ip fou add port 5555 ipproto 41
+    in_linux ip link add t0 type sit remote 198.18.0.1 local 198.18.0.2 \
+        ttl 64 encap fou encap-sport auto encap-dport 5555
+    in_linux ip addr add fd01::2/64 dev t0 nodad
+    in_linux ip link set t0 up
+}
+peer_fou6_ip6tnl() {
+    in_linux ip -6 fou add port 5555 ipproto 4
+    in_linux ip link add t0 type ip6tnl mode ipip6 remote 2001:db8:ff::1 \
+        local 2001:db8:ff::2 encaplimit none \
+        encap fou encap-sport auto encap-dport 5555
+    in_linux ip addr add 198.51.100.2/24 dev t0
+    in_linux ip link set t0 up
+}
+
+# peer_down: removes the peer's tunnel and the fou port.
+peer_down() {
+    in_linux ip link del t0 2>/dev/null
+    in_linux ip fou del port 5555 2>/dev/null
+    in_linux ip -6 fou del port 5555 2>/dev/null
+    in_linux ip fou del port 6080 2>/dev/null
+    ovs-vsctl --if-exists del-port br0 f
+}
+
+# traffic_v4 NAME, traffic_v6 NAME: ping and TCP, both ways.
+traffic_v4() {
+    check "$1: ping from OVS to Linux" ping_ok h 198.51.100.2
+    check "$1: ping from Linux to OVS" ping_ok linux 198.51.100.1
+    check "$1: TCP from OVS to Linux" tcp_ok h linux 198.51.100.2
+    check "$1: TCP from Linux to OVS" tcp_ok linux h 198.51.100.1
+}
+traffic_v6() {
+    check "$1: ping6 from OVS to Linux" ping_ok h fd01::2
+    check "$1: ping6 from Linux to OVS" ping_ok linux fd01::1
+    check "$1: TCP over IPv6 from OVS to Linux" tcp_ok h linux fd01::2
+    check "$1: TCP over IPv6 from Linux to OVS" tcp_ok linux h fd01::1
+}
+
+# The four cases, each against its peer; "$@" are extra fou port options.
+interop_cases() {
+    peer_fou_ipip
+    add_fou_port options:remote_ip=198.18.0.2 options:ipproto=4 "$@"
+    traffic_v4 "FOU, IPv4 in IPv4 (ipip)"
+    peer_down
+
+    peer_gue_ipip
+    add_fou_port options:remote_ip=198.18.0.2 options:encap=gue \
+        options:dst_port=6080 "$@"
+    traffic_v4 "GUE, IPv4 in IPv4 (ipip)"
+    peer_down
+
+    peer_fou_sit
+    add_fou_port options:remote_ip=198.18.0.2 "$@"
+    traffic_v6 "FOU, IPv6 in IPv4 (sit)"
+    peer_down
+
+    peer_fou6_ip6tnl
+    add_fou_port options:remote_ip=2001:db8:ff::2 "$@"
+    traffic_v4 "FOU over IPv6, IPv4 inside (fou6, ip6tnl)"
+    peer_down
+}
