@@ -9,6 +9,9 @@
 #       A whole FOU or GUE frame as hex, as received on the underlay.
 #   fou-packet.py sport HEX
 #       The UDP source port of a frame.
+#   fou-packet.py batch
+#       For each line of "outer" options on standard input, the frame as
+#       hex: scapy starts slowly, which counts in an emulated VM.
 #
 # Uses Debian's python3-scapy, so it runs under /usr/bin/python3.
 
@@ -80,7 +83,7 @@ def outer_frame(args):
     return raw + b"\xa5" * args.pad
 
 
-def main():
+def make_parser():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="cmd", required=True)
 
@@ -121,6 +124,12 @@ def main():
     p = sub.add_parser("sport")
     p.add_argument("hex")
 
+    sub.add_parser("batch")
+    return parser
+
+
+def main():
+    parser = make_parser()
     args = parser.parse_args()
     if args.cmd == "inner":
         pkt = inner_packet(args.inner)
@@ -133,6 +142,10 @@ def main():
         print(bytes_hex(outer_frame(args)).decode())
     elif args.cmd == "sport":
         print(Ether(bytes.fromhex(args.hex.strip()))[UDP].sport)
+    elif args.cmd == "batch":
+        for line in sys.stdin:
+            one = parser.parse_args(["outer"] + line.split())
+            print(bytes_hex(outer_frame(one)).decode())
     return 0
 
 
