@@ -810,6 +810,23 @@ netdev_fou_rtnl_attrs_match(const struct netdev_tunnel_config *cfg,
                == fou_ipproto_from_ethertype(cfg->payload_ethertype));
 }
 
+/* Returns a sentence that tells a user what to do about 'error' from adding
+ * 'netdev' to a datapath of type 'datapath_type', or NULL if there is nothing
+ * FOU-specific to say.  On the kernel datapath, ENODEV means the kernel has
+ * no "fou" device type: dpif-netlink-rtnl found the vport_fou module
+ * missing. */
+const char *
+netdev_fou_explain_add_error(const struct netdev *netdev,
+                             const char *datapath_type, int error)
+{
+    if (error == ENODEV && !strcmp(netdev_get_type(netdev), "fou")
+        && datapath_type && !strcmp(datapath_type, "system")) {
+        return "the kernel datapath needs the " FOU_KERNEL_MODULE " module "
+               "for fou ports (modprobe " FOU_KERNEL_MODULE ")";
+    }
+    return NULL;
+}
+
 /* Datapath action text: the part of "tnl_push(... header(...))" that follows
  * "udp(...),", as "fou()" for direct FOU or "gue(...)" for GUE. */
 
