@@ -1,14 +1,15 @@
 # Shell functions for the tests that run inside the VM (tests/vm/ovs-fou-vm):
-# a private OVS, host "h" behind OVS bridge br0, a Linux FOU peer "linux",
-# and checks counted into "N passed, N failed".  Sourced, with $tree set to
-# the built OVS tree.
+# a private OVS, host "h" behind OVS bridge br0, a tunnel peer in namespace
+# "peer", and checks counted into "N passed, N failed".  Sourced, with $tree
+# set to the built OVS tree.
 #
 # Host "h" (a namespace) has 198.51.100.1 and fd01::1 and reaches the
-# overlay through br0's fou port "f".  The peer "linux" (a namespace) has
-# the underlay addresses 198.18.0.2 and 2001:db8:ff::2 and terminates the
+# overlay through br0's fou port "f".  The peer has the underlay addresses
+# 198.18.0.2 and 2001:db8:ff::2.  The Linux peers below terminate the
 # tunnel with "ip fou" and an ipip, sit or ip6tnl device "t0" holding
-# 198.51.100.2 or fd01::2.  OVS's side of the underlay, 198.18.0.1 and
-# 2001:db8:ff::1, is up to each test.
+# 198.51.100.2 or fd01::2; tests/vm/ovs-to-ovs puts a second OVS there
+# instead.  OVS's side of the underlay, 198.18.0.1 and 2001:db8:ff::1, is up
+# to each test.
 
 export PATH=$tree/utilities:$tree/vswitchd:$tree/ovsdb:$PATH
 run=$(mktemp -d /tmp/ovs.XXXXXX)
@@ -34,15 +35,17 @@ check() {
 # finish NAME: the closing line, and the exit status.
 finish() {
     if test "$failed" != 0; then
-        echo "--- ovs-vswitchd.log (warnings)"
-        grep -E 'WARN|ERR' "$run/ovs-vswitchd.log" | tail -20
+        find "$run" -name ovs-vswitchd.log | while read -r log; do
+            echo "--- $log (warnings)"
+            grep -E 'WARN|ERR' "$log" | tail -20
+        done
     fi
     echo "$1: $passed passed, $failed failed"
     test "$failed" = 0
 }
 
 in_h() { ip netns exec h "$@"; }
-in_linux() { ip netns exec linux "$@"; }
+in_peer() { ip netns exec peer "$@"; }
 
 # wait_for COMMAND...: gives COMMAND ten seconds to succeed.
 wait_for() {
@@ -83,8 +86,15 @@ load_modules() {
     done
 }
 
-# start_ovs [OVS-VSWITCHD-ARGS]
+# start_ovs [--netns NS] [OVS-VSWITCHD-ARGS]: ovsdb-server and
+# ovs-vswitchd, with their files in $OVS_RUNDIR; ovs-vswitchd in namespace NS
+# if given.  The control tools reach both over their sockets from anywhere.
 start_ovs() {
+    netns_exec=
+    if test "${1:-}" = --netns; then
+        netns_exec="ip netns exec $2"
+        shift 2
+    fi
     # OVS 3.1 counts no CPU during the first ten seconds of the system's
     # uptime (count_cpu_cores() in lib/ovs-thread.c compares the monotonic
     # clock with 0), so it would start no upcall handler for the kernel
@@ -92,19 +102,19 @@ start_ovs() {
     while test "$(cut -d. -f1 /proc/uptime)" -lt 12; do
         sleep 1
     done
-    ovsdb-tool create "$run/conf.db" "$tree/vswitchd/vswitch.ovsschema"
-    ovsdb-server "$run/conf.db" --remote=punix:"$run/db.sock" \
+    ovsdb-tool create "$OVS_DBDIR/conf.db" "$tree/vswitchd/vswitch.ovsschema"
+    ovsdb-server "$OVS_DBDIR/conf.db" --remote=punix:"$OVS_RUNDIR/db.sock" \
         --pidfile --detach --log-file
     ovs-vsctl --no-wait init
-    ovs-vswitchd --pidfile --detach --log-file "$@"
+    $netns_exec ovs-vswitchd --pidfile --detach --log-file "$@"
 }
 
 # setup_hosts DATAPATH_TYPE [UNDERLAY_PORT]: br0 with host "h", and the
-# peer "linux" on a veth whose other end is UNDERLAY_PORT in this namespace.
+# peer "peer" on a veth whose other end is UNDERLAY_PORT in this namespace.
 setup_hosts() {
     ovs-vsctl add-br br0 -- set bridge br0 datapath_type=$1
     ip netns add h
-    ip netns add linux
+    ip netns add peer
     ip link add h0 type veth peer name ovs-h0
     ip link set h0 netns h
     ovs-vsctl add-port br0 ovs-h0
@@ -121,13 +131,13 @@ setup_hosts() {
     in_h ip neigh add fd01::2 lladdr 02:00:00:00:00:01 dev h0
 
     ip link add "$2" type veth peer name l0
-    ip link set l0 netns linux
+    ip link set l0 netns peer
     ip link set "$2" up
-    in_linux ethtool -K l0 tx off > /dev/null
-    in_linux ip addr add 198.18.0.2/24 dev l0
-    in_linux ip addr add 2001:db8:ff::2/64 dev l0 nodad
-    in_linux ip link set l0 up
-    in_linux ip link set lo up
+    in_peer ethtool -K l0 tx off > /dev/null
+    in_peer ip addr add 198.18.0.2/24 dev l0
+    in_peer ip addr add 2001:db8:ff::2/64 dev l0 nodad
+    in_peer ip link set l0 up
+    in_peer ip link set lo up
 }
 
 # add_fou_port OPTIONS...: the fou port "f" on br0, with add_flows.
@@ -148,56 +158,61 @@ add_flows() {
 
 # The Linux peers, each terminating one kind of tunnel as "t0".
 peer_fou_ipip() {
-    in_linux ip fou add port 5555 ipproto 4
-    in_linux ip link add t0 type ipip remote 198.18.0.1 local 198.18.0.2 \
+    in_peer ip fou add port 5555 ipproto 4
+    in_peer ip link add t0 type ipip remote 198.18.0.1 local 198.18.0.2 \
         ttl 64 encap fou encap-sport auto encap-dport 5555
-    in_linux ip addr add 198.51.100.2/24 dev t0
-    in_linux ip link set t0 up
+    in_peer ip addr add 198.51.100.2/24 dev t0
+    in_peer ip link set t0 up
 }
 peer_gue_ipip() {
-    in_linux ip fou add port 6080 gue
-    in_linux ip link add t0 type ipip remote 198.18.0.1 local 198.18.0.2 \
+    in_peer ip fou add port 6080 gue
+    in_peer ip link add t0 type ipip remote 198.18.0.1 local 198.18.0.2 \
         ttl 64 encap gue encap-sport auto encap-dport 6080
-    in_linux ip addr add 198.51.100.2/24 dev t0
-    in_linux ip link set t0 up
+    in_peer ip addr add 198.51.100.2/24 dev t0
+    in_peer ip link set t0 up
 }
 peer_fou_sit() {
-    in_linux ip fou add port 5555 ipproto 41
-    in_linux ip link add t0 type sit remote 198.18.0.1 local 198.18.0.2 \
+    in_peer ip fou add port 5555 ipproto 41
+    in_peer ip link add t0 type sit remote 198.18.0.1 local 198.18.0.2 \
         ttl 64 encap fou encap-sport auto encap-dport 5555
-    in_linux ip addr add fd01::2/64 dev t0 nodad
-    in_linux ip link set t0 up
+    in_peer ip addr add fd01::2/64 dev t0 nodad
+    in_peer ip link set t0 up
 }
 peer_fou6_ip6tnl() {
-    in_linux ip -6 fou add port 5555 ipproto 4
-    in_linux ip link add t0 type ip6tnl mode ipip6 remote 2001:db8:ff::1 \
+    in_peer ip -6 fou add port 5555 ipproto 4
+    in_peer ip link add t0 type ip6tnl mode ipip6 remote 2001:db8:ff::1 \
         local 2001:db8:ff::2 encaplimit none \
         encap fou encap-sport auto encap-dport 5555
-    in_linux ip addr add 198.51.100.2/24 dev t0
-    in_linux ip link set t0 up
+    in_peer ip addr add 198.51.100.2/24 dev t0
+    in_peer ip link set t0 up
 }
 
 # peer_down: removes the peer's tunnel and the fou port.
 peer_down() {
-    in_linux ip link del t0 2>/dev/null
-    in_linux ip fou del port 5555 2>/dev/null
-    in_linux ip -6 fou del port 5555 2>/dev/null
-    in_linux ip fou del port 6080 2>/dev/null
+    in_peer ip link del t0 2>/dev/null
+    in_peer ip fou del port 5555 2>/dev/null
+    in_peer ip -6 fou del port 5555 2>/dev/null
+    in_peer ip fou del port 6080 2>/dev/null
     ovs-vsctl --if-exists del-port br0 f
 }
 
-# traffic_v4 NAME, traffic_v6 NAME: ping and TCP, both ways.
+# traffic_v4 NAME, traffic_v6 NAME: ping and TCP, both ways, between "h"
+# and the namespace $far, which holds 198.51.100.2 and fd01::2; the checks'
+# descriptions call the two $near_name and $far_name.
+far=peer
+near_name=OVS
+far_name=Linux
 traffic_v4() {
-    check "$1: ping from OVS to Linux" ping_ok h 198.51.100.2
-    check "$1: ping from Linux to OVS" ping_ok linux 198.51.100.1
-    check "$1: TCP from OVS to Linux" tcp_ok h linux 198.51.100.2
-    check "$1: TCP from Linux to OVS" tcp_ok linux h 198.51.100.1
+    check "$1: ping from $near_name to $far_name" ping_ok h 198.51.100.2
+    check "$1: ping from $far_name to $near_name" ping_ok "$far" 198.51.100.1
+    check "$1: TCP from $near_name to $far_name" tcp_ok h "$far" 198.51.100.2
+    check "$1: TCP from $far_name to $near_name" tcp_ok "$far" h 198.51.100.1
 }
 traffic_v6() {
-    check "$1: ping6 from OVS to Linux" ping_ok h fd01::2
-    check "$1: ping6 from Linux to OVS" ping_ok linux fd01::1
-    check "$1: TCP over IPv6 from OVS to Linux" tcp_ok h linux fd01::2
-    check "$1: TCP over IPv6 from Linux to OVS" tcp_ok linux h fd01::1
+    check "$1: ping6 from $near_name to $far_name" ping_ok h fd01::2
+    check "$1: ping6 from $far_name to $near_name" ping_ok "$far" fd01::1
+    check "$1: TCP over IPv6 from $near_name to $far_name" tcp_ok h "$far" fd01::2
+    check "$1: TCP over IPv6 from $far_name to $near_name" tcp_ok "$far" h fd01::1
 }
 
 # The four cases, each against its peer; "$@" are extra fou port options.
