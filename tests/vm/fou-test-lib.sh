@@ -238,3 +238,36 @@ interop_cases() {
     traffic_v4 "FOU over IPv6, IPv4 inside (fou6, ip6tnl)"
     peer_down
 }
+
+# A second OVS, "B", for tests/vm/ovs-to-ovs and tests/bench/kernel-datapath:
+# its own database and run directory in $b, its ovs-vswitchd started in
+# namespace "peer" ("in_b start_ovs --netns peer"), so that each OVS sends
+# its tunnels over the wire to the other rather than terminating them
+# itself; its bridge br1 connects host "h2" (198.51.100.2, fd01::2).
+b=$run/b
+mkdir "$b"
+
+# in_b COMMAND...: runs COMMAND against OVS "B".
+in_b() (
+    export OVS_RUNDIR="$b" OVS_LOGDIR="$b" OVS_DBDIR="$b" OVS_SYSCONFDIR="$b"
+    "$@"
+)
+in_h2() { ip netns exec h2 "$@"; }
+
+# setup_b DATAPATH_TYPE: B's bridge br1 with host "h2".
+setup_b() {
+    in_b ovs-vsctl add-br br1 -- set bridge br1 datapath_type=$1
+    ip netns add h2
+    in_peer ip link add h2 type veth peer name ovs-h2
+    in_peer ip link set h2 netns h2
+    in_peer sysctl -qw net.ipv6.conf.ovs-h2.disable_ipv6=1
+    in_b ovs-vsctl add-port br1 ovs-h2
+    in_peer ip link set ovs-h2 up
+    in_h2 ethtool -K h2 tx off > /dev/null
+    in_h2 ip addr add 198.51.100.2/24 dev h2
+    in_h2 ip addr add fd01::2/64 dev h2 nodad
+    in_h2 ip link set h2 mtu 1400 up
+    in_h2 ip link set lo up
+    in_h2 ip neigh add 198.51.100.1 lladdr 02:00:00:00:00:01 dev h2
+    in_h2 ip neigh add fd01::1 lladdr 02:00:00:00:00:01 dev h2
+}
