@@ -109,6 +109,24 @@ start_ovs() {
     $netns_exec ovs-vswitchd --pidfile --detach --log-file "$@"
 }
 
+# overlay_host NS DEV N: host N (1 or 2) of the overlay, 198.51.100.N and
+# fd01::N on veth DEV in namespace NS, with the MTU leaving room for the
+# tunnel headers.
+overlay_host() {
+    other=$((3 - $3))
+    ip netns exec "$1" sh -e -c "
+        # The userspace datapath reads veths through packet sockets, where
+        # a checksum left to TX offload would stay unfinished.
+        ethtool -K $2 tx off > /dev/null
+        ip addr add 198.51.100.$3/24 dev $2
+        ip addr add fd01::$3/64 dev $2 nodad
+        ip link set $2 mtu 1400 up
+        ip link set lo up
+        # The bridge answers no ARP: the host knows the next hop statically.
+        ip neigh add 198.51.100.$other lladdr 02:00:00:00:00:01 dev $2
+        ip neigh add fd01::$other lladdr 02:00:00:00:00:01 dev $2"
+}
+
 # setup_hosts DATAPATH_TYPE [UNDERLAY_PORT]: br0 with host "h", and the
 # peer "peer" on a veth whose other end is UNDERLAY_PORT in this namespace.
 setup_hosts() {
@@ -119,16 +137,7 @@ setup_hosts() {
     ip link set h0 netns h
     ovs-vsctl add-port br0 ovs-h0
     ip link set ovs-h0 up
-    # The userspace datapath reads veths through packet sockets, where a
-    # checksum left to TX offload would stay unfinished.
-    in_h ethtool -K h0 tx off > /dev/null
-    in_h ip addr add 198.51.100.1/24 dev h0
-    in_h ip addr add fd01::1/64 dev h0 nodad
-    in_h ip link set h0 mtu 1400 up
-    in_h ip link set lo up
-    # br0 answers no ARP: the host knows the next hop statically.
-    in_h ip neigh add 198.51.100.2 lladdr 02:00:00:00:00:01 dev h0
-    in_h ip neigh add fd01::2 lladdr 02:00:00:00:00:01 dev h0
+    overlay_host h h0 1
 
     ip link add "$2" type veth peer name l0
     ip link set l0 netns peer
@@ -263,11 +272,5 @@ setup_b() {
     in_peer sysctl -qw net.ipv6.conf.ovs-h2.disable_ipv6=1
     in_b ovs-vsctl add-port br1 ovs-h2
     in_peer ip link set ovs-h2 up
-    in_h2 ethtool -K h2 tx off > /dev/null
-    in_h2 ip addr add 198.51.100.2/24 dev h2
-    in_h2 ip addr add fd01::2/64 dev h2 nodad
-    in_h2 ip link set h2 mtu 1400 up
-    in_h2 ip link set lo up
-    in_h2 ip neigh add 198.51.100.1 lladdr 02:00:00:00:00:01 dev h2
-    in_h2 ip neigh add fd01::1 lladdr 02:00:00:00:00:01 dev h2
+    overlay_host h2 h2 2
 }
