@@ -852,17 +852,34 @@ netdev_fou_rtnl_attrs_match(const struct netdev_tunnel_config *cfg,
 
 /* Returns a sentence that tells a user what to do about 'error' from adding
  * 'netdev' to a datapath of type 'datapath_type', or NULL if there is nothing
- * FOU-specific to say.  On the kernel datapath, ENODEV means the kernel has
- * no "fou" device type: dpif-netlink-rtnl found the vport_fou module
- * missing. */
-const char *
+ * FOU-specific to say.  The caller must free the sentence.
+ *
+ * On the kernel datapath, ENODEV means that the kernel has no "fou" device
+ * type (dpif-netlink-rtnl found the vport_fou module missing), and
+ * EADDRINUSE that the fou device could not bind its UDP port, which some
+ * other socket holds: a program, the kernel's own FOU ("ip fou add") or
+ * another kind of UDP tunnel.  The userspace datapath binds no socket. */
+char *
 netdev_fou_explain_add_error(const struct netdev *netdev,
                              const char *datapath_type, int error)
 {
-    if (error == ENODEV && !strcmp(netdev_get_type(netdev), "fou")
-        && datapath_type && !strcmp(datapath_type, "system")) {
-        return "the kernel datapath needs the " FOU_KERNEL_MODULE " module "
-               "for fou ports (modprobe " FOU_KERNEL_MODULE ")";
+    if (strcmp(netdev_get_type(netdev), "fou")
+        || !datapath_type || strcmp(datapath_type, "system")) {
+        return NULL;
+    }
+    if (error == ENODEV) {
+        return xstrdup("the kernel datapath needs the " FOU_KERNEL_MODULE
+                       " module for fou ports (modprobe "
+                       FOU_KERNEL_MODULE ")");
+    }
+    if (error == EADDRINUSE) {
+        uint16_t port = ntohs(netdev_get_tunnel_config(netdev)->dst_port);
+
+        return xasprintf("UDP port %"PRIu16" is already held by another "
+                         "socket on this host (a program: see \"ss -uanp "
+                         "sport = :%"PRIu16"\"; or the kernel's own FOU: see "
+                         "\"ip fou show\"); free it or choose another "
+                         "dst_port", port, port);
     }
     return NULL;
 }

@@ -93,10 +93,10 @@ void netdev_fou_put_rtnl_attrs(const struct netdev_tunnel_config *,
 bool netdev_fou_rtnl_attrs_match(const struct netdev_tunnel_config *,
                                  const struct nlattr *info_data);
 
-/* Adding a port (vswitchd/bridge.c): what to do about 'error'. */
-const char *netdev_fou_explain_add_error(const struct netdev *,
-                                         const char *datapath_type,
-                                         int error);
+/* Adding a port (vswitchd/bridge.c): what to do about 'error', as a
+ * sentence that the caller frees. */
+char *netdev_fou_explain_add_error(const struct netdev *,
+                                   const char *datapath_type, int error);
 
 /* Datapath action text (lib/odp-util.c). */
 void netdev_fou_format_tnl_push(struct ds *, const void *udp_payload,

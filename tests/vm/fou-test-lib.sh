@@ -79,6 +79,16 @@ tcp_ok() {
     cmp "$run/payload" "$run/received"
 }
 
+# dp_has_port NAME: the kernel datapath has a port NAME.
+dp_has_port() {
+    ovs-dpctl show | grep -q "$1"
+}
+
+# no_kernel_splat: the kernel has logged no warning, bug or oops.
+no_kernel_splat() {
+    ! dmesg | grep -E 'WARNING:|BUG:|general protection|Call Trace'
+}
+
 # load_modules MODULE...
 load_modules() {
     for module in "$@"; do
