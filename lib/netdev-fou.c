@@ -21,6 +21,8 @@
 #include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "coverage.h"
 #include "dp-packet.h"
@@ -882,6 +884,75 @@ netdev_fou_explain_add_error(const struct netdev *netdev,
                          "dst_port", port, port);
     }
     return NULL;
+}
+
+/* Returns true unless binding a socket to 'addr' says that the host has no
+ * such address.  Any other failure gives the host the benefit of the
+ * doubt: this only serves to explain a misconfiguration. */
+static bool
+fou_host_has_address(const struct in6_addr *addr)
+{
+    ovs_be32 ip4 = in6_addr_get_mapped_ipv4(addr);
+    struct sockaddr_storage ss;
+    socklen_t len;
+    bool has = true;
+    int fd;
+
+    memset(&ss, 0, sizeof ss);
+    if (ip4) {
+        struct sockaddr_in *sin = ALIGNED_CAST(struct sockaddr_in *, &ss);
+
+        sin->sin_family = AF_INET;
+        sin->sin_addr.s_addr = ip4;
+        len = sizeof *sin;
+    } else {
+        struct sockaddr_in6 *sin6 = ALIGNED_CAST(struct sockaddr_in6 *, &ss);
+
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_addr = *addr;
+        len = sizeof *sin6;
+    }
+
+    fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+    if (fd >= 0) {
+        has = !bind(fd, (struct sockaddr *) &ss, len) || errno != EADDRNOTAVAIL;
+        close(fd);
+    }
+    return has;
+}
+
+/* Returns a sentence, which the caller must free, if 'netdev' is a fou port
+ * on a datapath of type 'datapath_type' whose fixed local_ip is not an
+ * address of this host, or NULL.  The kernel and userspace datapaths both
+ * need the address on the host (on the userspace datapath, on the OVS
+ * bridge that carries the underlay, which is a host interface too); the
+ * dummy datapath of the unit tests has no host to ask.  Without the address
+ * the kernel cannot send from it, and the userspace datapath sends packets
+ * that no reply can find; but the port stays, because the address may come
+ * later, as it often does after OVS starts. */
+char *
+netdev_fou_check_local_ip(const struct netdev *netdev,
+                          const char *datapath_type)
+{
+    const struct netdev_tunnel_config *cfg;
+    char addr[INET6_ADDRSTRLEN];
+
+    if (strcmp(netdev_get_type(netdev), "fou") || !datapath_type
+        || (strcmp(datapath_type, "system")
+            && strcmp(datapath_type, "netdev"))) {
+        return NULL;
+    }
+    cfg = netdev_get_tunnel_config(netdev);
+    if (cfg->ip_src_flow || !ipv6_addr_is_set(&cfg->ipv6_src)
+        || fou_host_has_address(&cfg->ipv6_src)) {
+        return NULL;
+    }
+    ipv6_string_mapped(addr, &cfg->ipv6_src);
+    return xasprintf("%s: local_ip %s is not an address of this host, so "
+                     "the tunnel cannot work; add the address to an "
+                     "interface (on the userspace datapath, to the OVS "
+                     "bridge that carries the underlay) or correct "
+                     "local_ip", netdev_get_name(netdev), addr);
 }
 
 /* Datapath action text: the part of "tnl_push(... header(...))" that follows

@@ -98,6 +98,11 @@ bool netdev_fou_rtnl_attrs_match(const struct netdev_tunnel_config *,
 char *netdev_fou_explain_add_error(const struct netdev *,
                                    const char *datapath_type, int error);
 
+/* A port's status (ofproto/ofproto-dpif.c): a sentence, which the caller
+ * frees, if its local_ip is not an address of this host. */
+char *netdev_fou_check_local_ip(const struct netdev *,
+                                const char *datapath_type);
+
 /* Datapath action text (lib/odp-util.c). */
 void netdev_fou_format_tnl_push(struct ds *, const void *udp_payload,
                                 size_t len);
