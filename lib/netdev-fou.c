@@ -915,7 +915,8 @@ fou_host_has_address(const struct in6_addr *addr)
 
     fd = socket(ss.ss_family, SOCK_DGRAM, 0);
     if (fd >= 0) {
-        has = !bind(fd, (struct sockaddr *) &ss, len) || errno != EADDRNOTAVAIL;
+        has = (!bind(fd, (struct sockaddr *) &ss, len)
+               || errno != EADDRNOTAVAIL);
         close(fd);
     }
     return has;

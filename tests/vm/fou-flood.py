@@ -26,12 +26,11 @@ import importlib.util
 import os
 import random
 import socket
-import struct
 import sys
 import time
 
 from scapy.all import (IP, UDP, Ether, IPv6, IPv6ExtHdrFragment, Raw,
-                       checksum, conf, fragment, fragment6)
+                       conf, fragment, fragment6)
 
 conf.verb = 0
 
@@ -91,8 +90,8 @@ def read_counters():
 
 # Frames.  Each maker returns the frames of packet number 'i'.
 
-def inner4(**kw):
-    return bytes(fou_packet.inner_packet("4", b"x" * kw.pop("size", 16)))
+def inner4(size=16):
+    return bytes(fou_packet.inner_packet("4", b"x" * size))
 
 
 def outer4(port, payload, csum=True, **ip):
@@ -120,6 +119,11 @@ def gue(payload, version=0, control=False, hlen=None, proto=4, flags=0,
 def bad_udp_csum(pkt):
     good = pkt.__class__(bytes(pkt))[UDP].chksum
     pkt[UDP].chksum = (good + 1) & 0xffff or 1
+    return pkt
+
+
+def with_udp_len(pkt, length):
+    pkt[UDP].len = length
     return pkt
 
 
@@ -203,10 +207,10 @@ def cases():
              lambda i: [truncated_ipv6(outer6(FOU, inner))]),
         Case("UDP length past the IPv4 payload", None,
              {"Udp.InErrors": 1},
-             lambda i: [_with_udp_len(outer4(FOU, inner, csum=False), 400)]),
+             lambda i: [with_udp_len(outer4(FOU, inner, csum=False), 400)]),
         Case("UDP length shorter than the UDP header", None,
              {"Udp.InErrors": 1},
-             lambda i: [_with_udp_len(outer4(FOU, inner, csum=False), 4)]),
+             lambda i: [with_udp_len(outer4(FOU, inner, csum=False), 4)]),
         Case("UDP checksum wrong, IPv4", None,
              {"Udp.InCsumErrors": 1},
              lambda i: [bad_udp_csum(outer4(FOU, inner))]),
@@ -257,11 +261,6 @@ def cases():
              lambda i: [outer4(GUE, gue(rng.randbytes(rng.randrange(1, 200)),
                                         proto=rng.choice((4, 41))))]),
     ]
-
-
-def _with_udp_len(pkt, length):
-    pkt[UDP].len = length
-    return pkt
 
 
 def account(case, count, frames, before, after):
