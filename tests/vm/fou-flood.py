@@ -101,11 +101,11 @@ def outer4(port, payload, csum=True, **ip):
     return IP(src=SRC4, dst=DST4, ttl=64, **ip) / udp / Raw(payload)
 
 
-def outer6(port, payload, csum=False):
+def outer6(port, payload, csum=False, **ip):
     udp = UDP(sport=40000, dport=port)
     if not csum:
         udp.chksum = 0
-    return IPv6(src=SRC6, dst=DST6, hlim=64) / udp / Raw(payload)
+    return IPv6(src=SRC6, dst=DST6, hlim=64, **ip) / udp / Raw(payload)
 
 
 def gue(payload, version=0, control=False, hlen=None, proto=4, flags=0,
@@ -180,6 +180,8 @@ def cases():
              {fou + ".rx_packets": 1}, v6(FOU, inner)),
         Case("valid GUE, IPv4 in IPv4", GUE,
              {gue_dev + ".rx_packets": 1}, v4(GUE, gue(inner))),
+        Case("valid GUE over IPv6", GUE,
+             {gue_dev + ".rx_packets": 1}, v6(GUE, gue(inner))),
         Case("outer IPv4 in fragments, reassembled and received", FOU,
              {fou + ".rx_packets": 1, "Ip.ReasmOKs": 1},
              lambda i: ip4_fragments(i, 1000), 100),
@@ -227,11 +229,18 @@ def cases():
              v4(FOU, bytes(fou_packet.inner_packet("6")))),
         Case("FOU inner not IP", FOU,
              {fou + ".rx_dropped": 1}, v4(FOU, b"\x00" * 40)),
-        Case("outer ECN CE over an inner packet that is not ECN-capable",
+        Case("outer IPv4 ECN CE over an inner packet that is not "
+             "ECN-capable",
              FOU, {fou + ".rx_frame_errors": 1, fou + ".rx_errors": 1},
              v4(FOU, inner, tos=3)),
+        Case("outer IPv6 ECN CE over an inner packet that is not "
+             "ECN-capable", FOU,
+             {fou + ".rx_frame_errors": 1, fou + ".rx_errors": 1},
+             v6(FOU, inner, tc=3)),
         Case("GUE version 2", GUE,
              {gue_dev + ".rx_dropped": 1}, v4(GUE, gue(inner, version=2))),
+        Case("GUE version 2 over IPv6", GUE,
+             {gue_dev + ".rx_dropped": 1}, v6(GUE, gue(inner, version=2))),
         Case("GUE version 1 with a payload that is not IP", GUE,
              {gue_dev + ".rx_dropped": 1}, v4(GUE, b"\x70" + inner[1:])),
         Case("GUE control message", GUE,
