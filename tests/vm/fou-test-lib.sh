@@ -89,6 +89,11 @@ no_kernel_splat() {
     ! dmesg | grep -E 'WARNING:|BUG:|general protection|Call Trace'
 }
 
+# same EARLIER LATER: two readings of one thing are equal.
+same() {
+    test "$1" = "$2" || { echo "earlier: $1"; echo "later: $2"; false; }
+}
+
 # load_modules MODULE...
 load_modules() {
     for module in "$@"; do
