@@ -89,6 +89,10 @@ static __be16 fou_dev_inner_type(u8 ipproto, u8 first_byte)
  * receive does: variant 0 with its flags validated, or variant 1.  Stores
  * the length to pull and the inner Ethernet type; returns 0, or -EINVAL to
  * drop the packet.
+ *
+ * A pull may move the skb's head, so 'gh' is derived again after each one,
+ * and the second pull takes the header, its extension fields and the inner
+ * packet's first byte at once.
  */
 static int fou_dev_gue_parse(struct sk_buff *skb, size_t *hlen,
 			     __be16 *inner)
@@ -96,7 +100,6 @@ static int fou_dev_gue_parse(struct sk_buff *skb, size_t *hlen,
 	size_t udp = sizeof(struct udphdr);
 	struct guehdr *gh;
 	size_t optlen;
-	u8 first;
 
 	if (!pskb_may_pull(skb, udp + sizeof(*gh)))
 		return -EINVAL;
@@ -107,8 +110,7 @@ static int fou_dev_gue_parse(struct sk_buff *skb, size_t *hlen,
 		break;
 	case 1:
 		*hlen = 0;
-		first = *(u8 *)gh;
-		*inner = fou_dev_inner_type(0, first);
+		*inner = fou_dev_inner_type(0, *(u8 *)gh);
 		return *inner ? 0 : -EINVAL;
 	default:
 		return -EINVAL;
@@ -118,9 +120,11 @@ static int fou_dev_gue_parse(struct sk_buff *skb, size_t *hlen,
 		return -EINVAL;
 
 	optlen = gh->hlen << 2;
-	if (!pskb_may_pull(skb, udp + sizeof(*gh) + optlen))
+	*hlen = sizeof(*gh) + optlen;
+	if (!pskb_may_pull(skb, udp + *hlen + 1))
 		return -EINVAL;
 	gh = (struct guehdr *)(skb->data + udp);
+
 	if (validate_gue_flags(gh, optlen))
 		return -EINVAL;
 	/* Remote checksum offload, the one private flag known, would leave the
@@ -129,12 +133,9 @@ static int fou_dev_gue_parse(struct sk_buff *skb, size_t *hlen,
 	if ((gh->flags & GUE_FLAG_PRIV) && *(__be32 *)(gh + 1))
 		return -EINVAL;
 
-	*hlen = sizeof(*gh) + optlen;
-	if (!gh->proto_ctype ||
-	    !pskb_may_pull(skb, udp + *hlen + 1))
+	if (!gh->proto_ctype)	/* Not "by the IP version", as for FOU. */
 		return -EINVAL;
-	first = *(skb->data + udp + *hlen);
-	*inner = fou_dev_inner_type(gh->proto_ctype, first);
+	*inner = fou_dev_inner_type(gh->proto_ctype, skb->data[udp + *hlen]);
 	return *inner ? 0 : -EINVAL;
 }
 

@@ -143,6 +143,27 @@ def ip6_fragments(i, size):
     return fragment6(pkt, 500)
 
 
+def split_fragments4(i, port, payload, first):
+    """A UDP datagram as two outer IPv4 fragments, the first holding the
+    first 'first' bytes of UDP (a multiple of 8).  Reassembled, the skb's
+    head ends there and the rest hangs in its frag_list, so whatever the
+    receive path reads beyond must be pulled, which may move the head."""
+    udp = bytes(UDP(sport=40000, dport=port, chksum=0) / Raw(payload))
+    ip = dict(src=SRC4, dst=DST4, ttl=64, proto=17, id=i & 0xffff)
+    return [IP(flags="MF", frag=0, **ip) / Raw(udp[:first]),
+            IP(frag=first // 8, **ip) / Raw(udp[first:])]
+
+
+def split_fragments6(i, port, payload, first):
+    """The same over IPv6, which netfilter's defragmentation reassembles."""
+    udp = bytes(UDP(sport=40000, dport=port, chksum=0) / Raw(payload))
+    ip = IPv6(src=SRC6, dst=DST6, hlim=64)
+    return [ip / IPv6ExtHdrFragment(nh=17, id=i, m=1, offset=0)
+            / Raw(udp[:first]),
+            ip / IPv6ExtHdrFragment(nh=17, id=i, m=0, offset=first // 8)
+            / Raw(udp[first:])]
+
+
 def ip4_past_65535(i):
     """A UDP datagram in 45 fragments of 1480 bytes: 66,620 bytes in all,
     more than an IPv4 packet can hold (the "ping of death")."""
@@ -173,6 +194,9 @@ def cases():
     v4 = lambda *a, **k: lambda i: [outer4(*a, **k)]
     v6 = lambda *a, **k: lambda i: [outer6(*a, **k)]
     fou, gue_dev = DEVICES[FOU], DEVICES[GUE]
+    # Extension fields with no flags: Linux skips what it does not know.
+    ext12 = bytes(range(1, 13))
+    ext124 = bytes(range(1, 125))
     return [
         Case("valid FOU, IPv4 in IPv4", FOU,
              {fou + ".rx_packets": 1}, v4(FOU, inner)),
@@ -262,6 +286,19 @@ def cases():
              {gue_dev + ".rx_dropped": 1}, v4(GUE, gue(inner, proto=47))),
         Case("GUE inner protocol 0", GUE,
              {gue_dev + ".rx_dropped": 1}, v4(GUE, gue(inner, proto=0))),
+        Case("valid GUE with extension fields and no flags", GUE,
+             {gue_dev + ".rx_packets": 1}, v4(GUE, gue(inner, ext=ext12))),
+    ] + [
+        Case("GUE in two outer IPv%d fragments, split %d bytes into UDP "
+             "(%d-byte GUE header)" % (family, first, 4 + len(ext)), GUE,
+             {gue_dev + ".rx_packets": 1, reasm: 1},
+             lambda i, s=split, e=ext, f=first:
+             s(i, GUE, gue(inner, ext=e), f), 100)
+        for family, split, reasm in ((4, split_fragments4, "Ip.ReasmOKs"),
+                                     (6, split_fragments6, "Udp6InDatagrams"))
+        for ext, first in ((b"", 8), (ext12, 8), (ext12, 16), (ext12, 24),
+                           (ext124, 8), (ext124, 64), (ext124, 136))
+    ] + [
         Case("random FOU payloads", FOU, {},
              lambda i: [outer4(FOU, rng.randbytes(rng.randrange(1, 200)))]),
         Case("random GUE payloads", GUE, {},
