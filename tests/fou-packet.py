@@ -19,7 +19,8 @@ import argparse
 import struct
 import sys
 
-from scapy.all import (ICMP, IP, UDP, Ether, IPv6, ICMPv6EchoRequest, Raw,
+from scapy.all import (ICMP, IP, UDP, Ether, HBHOptUnknown, IPv6,
+                       ICMPv6EchoRequest, IPv6ExtHdrDestOpt, PadN, Raw,
                        bytes_hex, conf)
 from scapy.contrib.mpls import MPLS
 
@@ -68,7 +69,15 @@ def outer_frame(args):
         udp.len = args.udp_len
     eth = Ether(src=args.src_mac, dst=args.dst_mac)
     if args.outer == "6":
-        frame = eth / IPv6(src=args.src, dst=args.dst, hlim=64) / udp
+        frame = eth / IPv6(src=args.src, dst=args.dst, hlim=64)
+        if args.encap_limit is not None:
+            # What Linux's ip6tnl puts before UDP unless "encaplimit none":
+            # a Destination Options header with a Tunnel Encapsulation
+            # Limit option (RFC 2473), padded to 8 bytes.
+            frame = frame / IPv6ExtHdrDestOpt(options=[
+                HBHOptUnknown(otype=4, optdata=bytes([args.encap_limit])),
+                PadN(optdata=b"\0")])
+        frame = frame / udp
     else:
         frame = eth / IP(src=args.src, dst=args.dst, ttl=64, id=0,
                          flags="DF", tos=args.tos) / udp
@@ -102,6 +111,9 @@ def make_parser():
     p.add_argument("--sport", type=int, default=40000)
     p.add_argument("--dport", type=int, default=5555)
     p.add_argument("--tos", type=lambda s: int(s, 0), default=0)
+    p.add_argument("--encap-limit", type=int,
+                   help="over IPv6, a Destination Options header with this "
+                   "Tunnel Encapsulation Limit before UDP")
     p.add_argument("--csum", action="store_true",
                    help="compute the UDP checksum (otherwise zero)")
     p.add_argument("--inner-len", type=int,

@@ -202,11 +202,23 @@ peer_fou_sit() {
     in_peer ip addr add fd01::2/64 dev t0 nodad
     in_peer ip link set t0 up
 }
+# peer_fou6_ip6tnl [IP6TNL-OPTIONS]: FOU over IPv6, with ip6tnl's defaults
+# (a Destination Options header before UDP, "encaplimit 4"; zero UDP
+# checksums) unless the options say otherwise.
 peer_fou6_ip6tnl() {
     in_peer ip -6 fou add port 5555 ipproto 4
     in_peer ip link add t0 type ip6tnl mode ipip6 remote 2001:db8:ff::1 \
-        local 2001:db8:ff::2 encaplimit none \
+        local 2001:db8:ff::2 "$@" \
         encap fou encap-sport auto encap-dport 5555
+    in_peer ip addr add 198.51.100.2/24 dev t0
+    in_peer ip link set t0 up
+}
+# GUE over IPv6.
+peer_gue6_ip6tnl() {
+    in_peer ip -6 fou add port 6080 gue
+    in_peer ip link add t0 type ip6tnl mode ipip6 remote 2001:db8:ff::1 \
+        local 2001:db8:ff::2 encap gue encap-sport auto encap-dport 6080 \
+        encap-udp6-csum
     in_peer ip addr add 198.51.100.2/24 dev t0
     in_peer ip link set t0 up
 }
@@ -217,6 +229,7 @@ peer_down() {
     in_peer ip fou del port 5555 2>/dev/null
     in_peer ip -6 fou del port 5555 2>/dev/null
     in_peer ip fou del port 6080 2>/dev/null
+    in_peer ip -6 fou del port 6080 2>/dev/null
     ovs-vsctl --if-exists del-port br0 f
 }
 
@@ -257,9 +270,22 @@ interop_cases() {
     traffic_v6 "FOU, IPv6 in IPv4 (sit)"
     peer_down
 
-    peer_fou6_ip6tnl
+    peer_fou6_ip6tnl encaplimit none
     add_fou_port options:remote_ip=2001:db8:ff::2 "$@"
-    traffic_v4 "FOU over IPv6, IPv4 inside (fou6, ip6tnl)"
+    traffic_v4 "FOU over IPv6, IPv4 inside (fou6, ip6tnl encaplimit none)"
+    peer_down
+
+    # What ip6tnl sends by default, with UDP checksums as RFC 6936
+    # prefers: each datagram has a Destination Options header before UDP.
+    peer_fou6_ip6tnl encap-udp6-csum
+    add_fou_port options:remote_ip=2001:db8:ff::2 "$@"
+    traffic_v4 "FOU over IPv6 with checksums behind ip6tnl's encaplimit"
+    peer_down
+
+    peer_gue6_ip6tnl
+    add_fou_port options:remote_ip=2001:db8:ff::2 options:encap=gue \
+        options:dst_port=6080 "$@"
+    traffic_v4 "GUE over IPv6, IPv4 inside (ip6tnl)"
     peer_down
 }
 
