@@ -574,6 +574,17 @@ netdev_fou_get_config(const struct netdev_tunnel_config *cfg,
 
 /* Transmit. */
 
+/* Whether direct FOU, which carries no protocol field, may send IP protocol
+ * 'ipproto' on a port configured with 'only' (0: ipproto=auto).  The peer
+ * ("ip fou add port N ipproto P") drops any other protocol than P; with
+ * auto, it takes the inner protocol from the IP version nibble, which MPLS
+ * does not have. */
+static bool
+fou_direct_can_send(uint8_t only, uint8_t ipproto)
+{
+    return only ? ipproto == only : ipproto != IPPROTO_MPLS;
+}
+
 int
 netdev_fou_build_header(const struct netdev *netdev,
                         struct ovs_action_push_tnl *data,
@@ -602,13 +613,20 @@ netdev_fou_build_header(const struct netdev *netdev,
     gue = dev->tnl_cfg.exts & (1 << FOU_EXT_GUE);
     no_csum = dev->tnl_cfg.exts & (1 << FOU_EXT_NO_CSUM);
     only = fou_ipproto_from_ethertype(dev->tnl_cfg.payload_ethertype);
-    if (!gue && only && only != ipproto) {
-        /* The peer ("ip fou add port N ipproto P") would drop it. */
+    if (!gue && !fou_direct_can_send(only, ipproto)) {
         ovs_mutex_unlock(&dev->mutex);
         COVERAGE_INC(fou_push_packet_type);
-        VLOG_WARN_RL(&rl, "%s: not sending IP protocol %"PRIu8" over a FOU "
-                     "tunnel configured with ipproto=%"PRIu8,
-                     netdev_get_name(netdev), ipproto, only);
+        if (only) {
+            VLOG_WARN_RL(&rl, "%s: not sending IP protocol %"PRIu8" over a "
+                         "FOU tunnel configured with ipproto=%"PRIu8,
+                         netdev_get_name(netdev), ipproto, only);
+        } else {
+            VLOG_WARN_RL(&rl, "%s: not sending MPLS over a FOU tunnel with "
+                         "ipproto=auto, whose receiver tells IPv4 from IPv6 "
+                         "by the version nibble and cannot recognise MPLS; "
+                         "set ipproto=137 or encap=gue",
+                         netdev_get_name(netdev));
+        }
         return EINVAL;
     }
     payload = netdev_tnl_udp_build_header(&dev->tnl_cfg, data, params);

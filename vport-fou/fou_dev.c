@@ -325,11 +325,15 @@ static u8 fou_dev_tx_ipproto(const struct fou_dev *fou, __be16 protocol)
 	default:
 		return 0;
 	}
-	/* A direct FOU peer configured for one protocol drops the others. */
-	if (fou->conf.encap == FOU_DEV_ENCAP_DIRECT && fou->conf.ipproto &&
-	    fou->conf.ipproto != ipproto)
-		return 0;
-	return ipproto;
+	if (fou->conf.encap == FOU_DEV_ENCAP_GUE)
+		return ipproto;
+	/* Direct FOU has no protocol field: a peer configured for one protocol
+	 * drops the others, and one that tells IPv4 from IPv6 by the version
+	 * nibble cannot recognise MPLS.
+	 */
+	if (fou->conf.ipproto)
+		return fou->conf.ipproto == ipproto ? ipproto : 0;
+	return ipproto == IPPROTO_MPLS ? 0 : ipproto;
 }
 
 /* Makes room for, and with GUE pushes, what goes between the UDP header and

@@ -181,9 +181,11 @@ add_flows() {
 }
 
 # The Linux peers, each terminating one kind of tunnel as "t0".
+# peer_fou_ipip [LOCAL]: FOU from the peer's address LOCAL (198.18.0.2).
 peer_fou_ipip() {
     in_peer ip fou add port 5555 ipproto 4
-    in_peer ip link add t0 type ipip remote 198.18.0.1 local 198.18.0.2 \
+    in_peer ip link add t0 type ipip remote 198.18.0.1 \
+        local "${1:-198.18.0.2}" \
         ttl 64 encap fou encap-sport auto encap-dport 5555
     in_peer ip addr add 198.51.100.2/24 dev t0
     in_peer ip link set t0 up
@@ -202,13 +204,16 @@ peer_fou_sit() {
     in_peer ip addr add fd01::2/64 dev t0 nodad
     in_peer ip link set t0 up
 }
-# peer_fou6_ip6tnl [IP6TNL-OPTIONS]: FOU over IPv6, with ip6tnl's defaults
-# (a Destination Options header before UDP, "encaplimit 4"; zero UDP
-# checksums) unless the options say otherwise.
+# peer_fou6_ip6tnl LOCAL [IP6TNL-OPTIONS]: FOU over IPv6 from the peer's
+# address LOCAL, with ip6tnl's defaults (a Destination Options header
+# before UDP, "encaplimit 4"; zero UDP checksums) unless the options say
+# otherwise.
 peer_fou6_ip6tnl() {
+    local=$1
+    shift
     in_peer ip -6 fou add port 5555 ipproto 4
     in_peer ip link add t0 type ip6tnl mode ipip6 remote 2001:db8:ff::1 \
-        local 2001:db8:ff::2 "$@" \
+        local "$local" "$@" \
         encap fou encap-sport auto encap-dport 5555
     in_peer ip addr add 198.51.100.2/24 dev t0
     in_peer ip link set t0 up
@@ -221,6 +226,29 @@ peer_gue6_ip6tnl() {
         encap-udp6-csum
     in_peer ip addr add 198.51.100.2/24 dev t0
     in_peer ip link set t0 up
+}
+
+# MPLS in direct FOU (ipproto 137): the peer's mplsip tunnel sends to
+# 198.51.100.1 with label 100 and takes label 200 for itself.
+peer_fou_mplsip() {
+    in_peer sysctl -qw net.mpls.platform_labels=1000
+    in_peer ip fou add port 5555 ipproto 137
+    in_peer ip link add t0 type ipip mode mplsip remote 198.18.0.1 \
+        local 198.18.0.2 ttl 64 encap fou encap-sport auto encap-dport 5555
+    in_peer ip addr add 198.51.100.2/24 dev t0
+    in_peer ip link set t0 up
+    in_peer sysctl -qw net.mpls.conf.t0.input=1
+    in_peer ip route add 198.51.100.1/32 encap mpls 100 dev t0
+    in_peer ip -f mpls route add 200 dev lo
+}
+
+# add_mpls_flows: what h sends to "f" gets label 200; what comes out of
+# "f" with label 100 goes to h as IPv4.
+add_mpls_flows() {
+    mac=$(in_h cat /sys/class/net/h0/address)
+    ovs-ofctl del-flows br0
+    ovs-ofctl add-flow br0 "in_port=ovs-h0,ip,actions=push_mpls:0x8847,set_field:200->mpls_label,f"
+    ovs-ofctl add-flow br0 "in_port=f,mpls,mpls_label=100,actions=pop_mpls:0x0800,mod_dl_dst:$mac,ovs-h0"
 }
 
 # peer_down: removes the peer's tunnel and the fou port.
@@ -252,7 +280,10 @@ traffic_v6() {
     check "$1: TCP over IPv6 from $far_name to $near_name" tcp_ok "$far" h fd01::1
 }
 
-# The four cases, each against its peer; "$@" are extra fou port options.
+# The modules the Linux peers of interop_cases need.
+INTEROP_MODULES="fou fou6 ipip sit ip6_tunnel mpls_router mpls_iptunnel"
+
+# The cases, each against its peer; "$@" are extra fou port options.
 interop_cases() {
     peer_fou_ipip
     add_fou_port options:remote_ip=198.18.0.2 options:ipproto=4 "$@"
@@ -270,14 +301,14 @@ interop_cases() {
     traffic_v6 "FOU, IPv6 in IPv4 (sit)"
     peer_down
 
-    peer_fou6_ip6tnl encaplimit none
+    peer_fou6_ip6tnl 2001:db8:ff::2 encaplimit none
     add_fou_port options:remote_ip=2001:db8:ff::2 "$@"
     traffic_v4 "FOU over IPv6, IPv4 inside (fou6, ip6tnl encaplimit none)"
     peer_down
 
     # What ip6tnl sends by default, with UDP checksums as RFC 6936
     # prefers: each datagram has a Destination Options header before UDP.
-    peer_fou6_ip6tnl encap-udp6-csum
+    peer_fou6_ip6tnl 2001:db8:ff::2 encap-udp6-csum
     add_fou_port options:remote_ip=2001:db8:ff::2 "$@"
     traffic_v4 "FOU over IPv6 with checksums behind ip6tnl's encaplimit"
     peer_down
@@ -286,6 +317,13 @@ interop_cases() {
     add_fou_port options:remote_ip=2001:db8:ff::2 options:encap=gue \
         options:dst_port=6080 "$@"
     traffic_v4 "GUE over IPv6, IPv4 inside (ip6tnl)"
+    peer_down
+
+    peer_fou_mplsip
+    ovs-vsctl add-port br0 f -- set interface f type=fou \
+        options:remote_ip=198.18.0.2 options:ipproto=137 "$@"
+    add_mpls_flows
+    traffic_v4 "FOU, MPLS in IPv4 (ipip mode mplsip, ipproto 137)"
     peer_down
 }
 
