@@ -361,6 +361,61 @@ static int fou_dev_push_encap(struct sk_buff *skb, struct fou_dev *fou,
 	return 0;
 }
 
+/* The UDP source port: the flow's hash in the port range that the host
+ * uses for its own flows, as the kernel's FOU chooses it.
+ */
+static __be16 fou_dev_sport(const struct fou_dev *fou, struct sk_buff *skb)
+{
+	return udp_flow_src_port(fou->net, skb, FOU_DEV_SPORT_MIN, USHRT_MAX,
+				 true);
+}
+
+/* The route for an IPv6 packet with these tunnel metadata, looked up with
+ * both UDP ports in the flow, as udp_tunnel_dst_lookup() does for IPv4, so
+ * that policy routing, multipath hashing and IPsec policies that select by
+ * port see FOU's.  (Linux 6.1's udp_tunnel6_dst_lookup() leaves them out.)
+ */
+static struct dst_entry *fou_dev_dst6_lookup(struct sk_buff *skb,
+					     struct net_device *dev,
+					     struct fou_dev *fou,
+					     struct socket *sock,
+					     struct in6_addr *saddr,
+					     const struct ip_tunnel_info *info,
+					     __be16 sport, bool use_cache)
+{
+	struct dst_cache *dst_cache = (struct dst_cache *)&info->dst_cache;
+	const struct ip_tunnel_key *key = &info->key;
+	struct dst_entry *dst;
+	struct flowi6 fl6;
+
+	if (use_cache) {
+		dst = dst_cache_get_ip6(dst_cache, saddr);
+		if (dst)
+			return dst;
+	}
+
+	memset(&fl6, 0, sizeof(fl6));
+	fl6.flowi6_mark = skb->mark;
+	fl6.flowi6_proto = IPPROTO_UDP;
+	fl6.daddr = key->u.ipv6.dst;
+	fl6.saddr = key->u.ipv6.src;
+	fl6.fl6_sport = sport;
+	fl6.fl6_dport = fou->conf.port;
+	fl6.flowlabel = ip6_make_flowinfo(key->tos, key->label);
+
+	dst = ipv6_stub->ipv6_dst_lookup_flow(fou->net, sock->sk, &fl6, NULL);
+	if (IS_ERR(dst))
+		return ERR_PTR(-ENETUNREACH);
+	if (dst->dev == dev) {
+		dst_release(dst);
+		return ERR_PTR(-ELOOP);
+	}
+	if (use_cache)
+		dst_cache_set_ip6(dst_cache, dst, &fl6.saddr);
+	*saddr = fl6.saddr;
+	return dst;
+}
+
 static unsigned int fou_dev_encap_len(const struct fou_dev *fou)
 {
 	return fou->conf.encap == FOU_DEV_ENCAP_GUE ? sizeof(struct guehdr) : 0;
@@ -385,8 +440,9 @@ static int fou_dev_xmit4(struct sk_buff *skb, struct net_device *dev,
 	if (!sock)
 		return -ESHUTDOWN;
 
-	rt = udp_tunnel_dst_lookup(skb, dev, fou->net, 0, &saddr, key, 0, 0,
-				   key->tos,
+	sport = fou_dev_sport(fou, skb);
+	rt = udp_tunnel_dst_lookup(skb, dev, fou->net, 0, &saddr, key, sport,
+				   fou->conf.port, key->tos,
 				   use_cache ? (struct dst_cache *)&info->dst_cache
 					     : NULL);
 	if (IS_ERR(rt))
@@ -394,8 +450,6 @@ static int fou_dev_xmit4(struct sk_buff *skb, struct net_device *dev,
 
 	skb_tunnel_check_pmtu(skb, &rt->dst, FOU_DEV_IPV4_HLEN + encap, false);
 
-	sport = udp_flow_src_port(fou->net, skb, FOU_DEV_SPORT_MIN, USHRT_MAX,
-				  true);
 	tos = ip_tunnel_ecn_encap(key->tos, ip_hdr(skb), skb);
 	df = key->tun_flags & TUNNEL_DONT_FRAGMENT ? htons(IP_DF) : 0;
 	skb_scrub_packet(skb, xnet);
@@ -440,15 +494,14 @@ static int fou_dev_xmit6(struct sk_buff *skb, struct net_device *dev,
 	if (!sock)
 		return -ESHUTDOWN;
 
-	dst = udp_tunnel6_dst_lookup(skb, dev, fou->net, sock, &saddr, info,
-				     IPPROTO_UDP, use_cache);
+	sport = fou_dev_sport(fou, skb);
+	dst = fou_dev_dst6_lookup(skb, dev, fou, sock, &saddr, info, sport,
+				  use_cache);
 	if (IS_ERR(dst))
 		return PTR_ERR(dst);
 
 	skb_tunnel_check_pmtu(skb, dst, FOU_DEV_IPV6_HLEN + encap, false);
 
-	sport = udp_flow_src_port(fou->net, skb, FOU_DEV_SPORT_MIN, USHRT_MAX,
-				  true);
 	prio = ip_tunnel_ecn_encap(key->tos, ip_hdr(skb), skb);
 	skb_scrub_packet(skb, xnet);
 
@@ -519,13 +572,15 @@ static int fou_dev_fill_metadata_dst(struct net_device *dev,
 	struct ip_tunnel_info *info = skb_tunnel_info(skb);
 	struct fou_dev *fou = netdev_priv(dev);
 	bool use_cache = ip_tunnel_dst_cache_usable(skb, info);
+	__be16 sport = fou_dev_sport(fou, skb);
 
 	if (!ipv6_mod_enabled() || ip_tunnel_info_af(info) == AF_INET) {
 		struct rtable *rt;
 		__be32 saddr;
 
 		rt = udp_tunnel_dst_lookup(skb, dev, fou->net, 0, &saddr,
-					   &info->key, 0, 0, info->key.tos,
+					   &info->key, sport, fou->conf.port,
+					   info->key.tos,
 					   use_cache ? &info->dst_cache : NULL);
 		if (IS_ERR(rt))
 			return PTR_ERR(rt);
@@ -538,16 +593,15 @@ static int fou_dev_fill_metadata_dst(struct net_device *dev,
 
 		if (!sock)
 			return -ESHUTDOWN;
-		dst = udp_tunnel6_dst_lookup(skb, dev, fou->net, sock, &saddr,
-					     info, IPPROTO_UDP, use_cache);
+		dst = fou_dev_dst6_lookup(skb, dev, fou, sock, &saddr, info,
+					  sport, use_cache);
 		if (IS_ERR(dst))
 			return PTR_ERR(dst);
 		dst_release(dst);
 		info->key.u.ipv6.src = saddr;
 	}
 
-	info->key.tp_src = udp_flow_src_port(fou->net, skb, FOU_DEV_SPORT_MIN,
-					     USHRT_MAX, true);
+	info->key.tp_src = sport;
 	info->key.tp_dst = fou->conf.port;
 	return 0;
 }
