@@ -555,6 +555,18 @@ netdev_fou_set_config(const struct netdev *netdev, const struct smap *args,
     return error ? error : fou_rx_claim(netdev, cfg, errors);
 }
 
+/* Whether 'netdev', if it is a fou port, checksums what it sends over IPv6:
+ * always, unless csum=false was given (RFC 6935, RFC 6936).  The kernel
+ * datapath's device checksums what the flow's tunnel flags say, so they
+ * must say it, for both datapaths to send the same. */
+bool
+netdev_fou_csum_ipv6(const struct netdev *netdev)
+{
+    return (!strcmp(netdev_get_type(netdev), "fou")
+            && !(netdev_get_tunnel_config(netdev)->exts
+                 & (1 << FOU_EXT_NO_CSUM)));
+}
+
 void
 netdev_fou_get_config(const struct netdev_tunnel_config *cfg,
                       struct smap *args)

@@ -76,6 +76,7 @@ int netdev_fou_set_config(const struct netdev *, const struct smap *args,
 void netdev_fou_get_config(const struct netdev_tunnel_config *,
                            struct smap *args);
 void netdev_fou_destruct(const struct netdev *);
+bool netdev_fou_csum_ipv6(const struct netdev *);
 bool netdev_fou_udp_port_taken(const char *name, const char *type,
                                ovs_be16 port, struct ds *errors);
 

@@ -33,7 +33,6 @@
 #include "fou_dev.h"
 
 #define FOU_DEV_DEFAULT_PORT	5555
-#define FOU_DEV_SPORT_MIN	32768
 #define FOU_DEV_IPV4_HLEN	(sizeof(struct iphdr) + sizeof(struct udphdr))
 #define FOU_DEV_IPV6_HLEN	(sizeof(struct ipv6hdr) + sizeof(struct udphdr))
 
@@ -361,13 +360,13 @@ static int fou_dev_push_encap(struct sk_buff *skb, struct fou_dev *fou,
 	return 0;
 }
 
-/* The UDP source port: the flow's hash in the port range that the host
- * uses for its own flows, as the kernel's FOU chooses it.
+/* The UDP source port: the flow's hash in the host's local port range
+ * (net.ipv4.ip_local_port_range, 32768-60999 by default), as the kernel's
+ * FOU chooses it, and as OVS's userspace datapath does by default.
  */
 static __be16 fou_dev_sport(const struct fou_dev *fou, struct sk_buff *skb)
 {
-	return udp_flow_src_port(fou->net, skb, FOU_DEV_SPORT_MIN, USHRT_MAX,
-				 true);
+	return udp_flow_src_port(fou->net, skb, 0, 0, false);
 }
 
 /* The route for an IPv6 packet with these tunnel metadata, looked up with
