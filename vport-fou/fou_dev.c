@@ -53,7 +53,8 @@ struct fou_dev {
 	struct net *net;		/* Where the UDP socket lives. */
 	struct net_device *dev;
 	struct fou_dev_conf conf;
-	struct socket __rcu *sock;
+	struct socket __rcu *sock4;	/* One UDP socket per family, as the */
+	struct socket __rcu *sock6;	/* kernel's FOU has, all addresses. */
 	struct list_head next;		/* In fou_dev_net's 'devs'. */
 	struct gro_cells gro_cells;
 };
@@ -247,21 +248,24 @@ static void fou_dev_uninit(struct net_device *dev)
 
 /* The UDP socket. */
 
-static int fou_dev_sock_create(struct fou_dev *fou)
+static struct socket *fou_dev_sock_open(struct fou_dev *fou, int family)
 {
 	struct udp_tunnel_sock_cfg tunnel_cfg = {};
 	struct udp_port_cfg udp_conf = {};
 	struct socket *sock;
 	int err;
 
-	/* An IPv6 socket receives IPv4 too, unless IPv6 is disabled. */
-	udp_conf.family = ipv6_mod_enabled() ? AF_INET6 : AF_INET;
+	udp_conf.family = family;
 	udp_conf.local_udp_port = fou->conf.port;
+	/* The IPv6 socket takes only IPv6, whatever net.ipv6.bindv6only
+	 * says: IPv4 has a socket of its own.
+	 */
+	udp_conf.ipv6_v6only = 1;
 	/* Linux's FOU over IPv6 sends zero checksums by default. */
 	udp_conf.use_udp6_rx_checksums = false;
 	err = udp_sock_create(fou->net, &udp_conf, &sock);
 	if (err < 0)
-		return err;
+		return ERR_PTR(err);
 	udp_allow_gso(sock->sk);
 
 	tunnel_cfg.sk_user_data = fou;
@@ -269,19 +273,41 @@ static int fou_dev_sock_create(struct fou_dev *fou)
 	tunnel_cfg.encap_rcv = fou_dev_udp_encap_recv;
 	tunnel_cfg.encap_err_lookup = fou_dev_err_lookup;
 	setup_udp_tunnel_sock(fou->net, sock, &tunnel_cfg);
-
-	rcu_assign_pointer(fou->sock, sock);
-	return 0;
+	return sock;
 }
 
 static void fou_dev_sock_release(struct fou_dev *fou)
 {
-	struct socket *sock = rtnl_dereference(fou->sock);
+	struct socket *sock4 = rtnl_dereference(fou->sock4);
+	struct socket *sock6 = rtnl_dereference(fou->sock6);
 
-	rcu_assign_pointer(fou->sock, NULL);
+	rcu_assign_pointer(fou->sock4, NULL);
+	rcu_assign_pointer(fou->sock6, NULL);
 	synchronize_net();
-	if (sock)
-		udp_tunnel_sock_release(sock);
+	if (sock4)
+		udp_tunnel_sock_release(sock4);
+	if (sock6)
+		udp_tunnel_sock_release(sock6);
+}
+
+static int fou_dev_sock_create(struct fou_dev *fou)
+{
+	struct socket *sock;
+
+	sock = fou_dev_sock_open(fou, AF_INET);
+	if (IS_ERR(sock))
+		return PTR_ERR(sock);
+	rcu_assign_pointer(fou->sock4, sock);
+	if (!ipv6_mod_enabled())
+		return 0;
+
+	sock = fou_dev_sock_open(fou, AF_INET6);
+	if (IS_ERR(sock)) {
+		fou_dev_sock_release(fou);
+		return PTR_ERR(sock);
+	}
+	rcu_assign_pointer(fou->sock6, sock);
+	return 0;
 }
 
 /* Open and stop. */
@@ -426,7 +452,7 @@ static int fou_dev_xmit4(struct sk_buff *skb, struct net_device *dev,
 {
 	bool xnet = !net_eq(fou->net, dev_net(dev));
 	bool use_cache = ip_tunnel_dst_cache_usable(skb, info);
-	struct socket *sock = rcu_dereference(fou->sock);
+	struct socket *sock = rcu_dereference(fou->sock4);
 	bool udp_sum = !!(info->key.tun_flags & TUNNEL_CSUM);
 	const struct ip_tunnel_key *key = &info->key;
 	unsigned int encap = fou_dev_encap_len(fou);
@@ -480,7 +506,7 @@ static int fou_dev_xmit6(struct sk_buff *skb, struct net_device *dev,
 {
 	bool xnet = !net_eq(fou->net, dev_net(dev));
 	bool use_cache = ip_tunnel_dst_cache_usable(skb, info);
-	struct socket *sock = rcu_dereference(fou->sock);
+	struct socket *sock = rcu_dereference(fou->sock6);
 	bool udp_sum = !!(info->key.tun_flags & TUNNEL_CSUM);
 	const struct ip_tunnel_key *key = &info->key;
 	unsigned int encap = fou_dev_encap_len(fou);
@@ -586,7 +612,7 @@ static int fou_dev_fill_metadata_dst(struct net_device *dev,
 		ip_rt_put(rt);
 		info->key.u.ipv4.src = saddr;
 	} else {
-		struct socket *sock = rcu_dereference(fou->sock);
+		struct socket *sock = rcu_dereference(fou->sock6);
 		struct dst_entry *dst;
 		struct in6_addr saddr;
 
