@@ -26,6 +26,7 @@
 #include <net/gue.h>
 #include <net/ip6_tunnel.h>
 #include <net/ip_tunnels.h>
+#include <net/mpls.h>
 #include <net/netns/generic.h>
 #include <net/rtnetlink.h>
 #include <net/udp_tunnel.h>
@@ -139,6 +140,16 @@ static int fou_dev_gue_parse(struct sk_buff *skb, size_t *hlen,
 	return *inner ? 0 : -EINVAL;
 }
 
+/* Whether the inner packet at 'skb->data' has a whole first header: an IP
+ * header, or an MPLS label stack entry.
+ */
+static bool fou_dev_inner_may_pull(struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_MPLS_UC))
+		return pskb_may_pull(skb, MPLS_HLEN);
+	return pskb_inet_may_pull(skb);
+}
+
 /* The UDP socket's encap_rcv: 'skb->data' is at the UDP header. */
 static int fou_dev_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 {
@@ -182,7 +193,7 @@ static int fou_dev_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 	/* The outer header, before the network header moves to the inner. */
 	nh = skb_network_header(skb) - skb->head;
 	skb_reset_network_header(skb);
-	if (!pskb_inet_may_pull(skb)) {
+	if (!fou_dev_inner_may_pull(skb)) {
 		DEV_STATS_INC(fou->dev, rx_length_errors);
 		DEV_STATS_INC(fou->dev, rx_errors);
 		goto drop;
