@@ -19,6 +19,7 @@
 #include "netdev-fou.h"
 
 #include <errno.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -28,6 +29,7 @@
 #include "dp-packet.h"
 #include "hash.h"
 #include "netlink.h"
+#include "netlink-socket.h"
 #include "netdev-native-tnl.h"
 #include "netdev-provider.h"
 #include "netdev-vport.h"
@@ -882,6 +884,77 @@ netdev_fou_rtnl_attrs_match(const struct netdev_tunnel_config *cfg,
                == fou_ipproto_from_ethertype(cfg->payload_ethertype));
 }
 
+/* Returns the name of the "fou" device in this network namespace that
+ * receives on UDP port 'port', which the caller must free, or NULL. */
+static char *
+fou_device_on_port(ovs_be16 port)
+{
+    static const struct nl_policy rtlink_policy[] = {
+        [IFLA_IFNAME] = { .type = NL_A_STRING },
+        [IFLA_LINKINFO] = { .type = NL_A_NESTED, .optional = true },
+    };
+    static const struct nl_policy linkinfo_policy[] = {
+        [IFLA_INFO_KIND] = { .type = NL_A_STRING },
+        [IFLA_INFO_DATA] = { .type = NL_A_NESTED, .optional = true },
+    };
+    static const struct nl_policy fou_policy[] = {
+        [FOU_RTNL_PORT] = { .type = NL_A_U16 },
+    };
+    uint64_t reply_stub[NL_DUMP_BUFSIZE / 8];
+    struct ofpbuf request, reply, buf;
+    struct nl_dump dump;
+    char *name = NULL;
+
+    ofpbuf_init(&request, 0);
+    nl_msg_put_nlmsghdr(&request, sizeof(struct ifinfomsg), RTM_GETLINK,
+                        NLM_F_REQUEST | NLM_F_DUMP);
+    ofpbuf_put_zeros(&request, sizeof(struct ifinfomsg));
+    nl_dump_start(&dump, NETLINK_ROUTE, &request);
+    ofpbuf_uninit(&request);
+
+    ofpbuf_use_stub(&buf, reply_stub, sizeof reply_stub);
+    while (!name && nl_dump_next(&dump, &reply, &buf)) {
+        struct nlattr *rtlink[ARRAY_SIZE(rtlink_policy)];
+        struct nlattr *info[ARRAY_SIZE(linkinfo_policy)];
+        struct nlattr *fou[ARRAY_SIZE(fou_policy)];
+
+        if (nl_policy_parse(&reply, NLMSG_HDRLEN + sizeof(struct ifinfomsg),
+                            rtlink_policy, rtlink, ARRAY_SIZE(rtlink_policy))
+            && rtlink[IFLA_LINKINFO]
+            && nl_parse_nested(rtlink[IFLA_LINKINFO], linkinfo_policy,
+                               info, ARRAY_SIZE(linkinfo_policy))
+            && !strcmp(nl_attr_get_string(info[IFLA_INFO_KIND]), "fou")
+            && info[IFLA_INFO_DATA]
+            && nl_parse_nested(info[IFLA_INFO_DATA], fou_policy,
+                               fou, ARRAY_SIZE(fou_policy))
+            && nl_attr_get_be16(fou[FOU_RTNL_PORT]) == port) {
+            name = xstrdup(nl_attr_get_string(rtlink[IFLA_IFNAME]));
+        }
+    }
+    nl_dump_done(&dump);
+    ofpbuf_uninit(&buf);
+    return name;
+}
+
+/* Explains EBUSY from creating the fou device for UDP port 'port': another
+ * fou device, which OVS did not make, already receives there. */
+static char *
+fou_explain_port_busy(ovs_be16 port)
+{
+    char *holder = fou_device_on_port(port);
+    char *hint;
+
+    if (!holder) {
+        return NULL;
+    }
+    hint = xasprintf("UDP port %"PRIu16" already belongs to fou device %s, "
+                     "which OVS did not make (ovs-fouctl makes such "
+                     "devices); delete it (ovs-fouctl del %s) or choose "
+                     "another dst_port", ntohs(port), holder, holder);
+    free(holder);
+    return hint;
+}
+
 /* Returns a sentence that tells a user what to do about 'error' from adding
  * 'netdev' to a datapath of type 'datapath_type', or NULL if there is nothing
  * FOU-specific to say.  The caller must free the sentence.
@@ -903,6 +976,10 @@ netdev_fou_explain_add_error(const struct netdev *netdev,
         return xstrdup("the kernel datapath needs the " FOU_KERNEL_MODULE
                        " module for fou ports (modprobe "
                        FOU_KERNEL_MODULE ")");
+    }
+    if (error == EBUSY) {
+        return fou_explain_port_busy(
+            netdev_get_tunnel_config(netdev)->dst_port);
     }
     if (error == EADDRINUSE) {
         uint16_t port = ntohs(netdev_get_tunnel_config(netdev)->dst_port);
