@@ -22,8 +22,6 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "coverage.h"
 #include "dp-packet.h"
@@ -39,6 +37,7 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
 #include "ovs-atomic.h"
+#include "ovs-router.h"
 #include "ovs-thread.h"
 #include "packets.h"
 #include "smap.h"
@@ -185,6 +184,7 @@ struct fou_rx_user {
     struct hmap_node node;      /* In 'fou_rx_users', by hash of 'netdev'. */
     const struct netdev *netdev;
     struct fou_rx_port *rx;
+    bool local_ip_missing;      /* The host lacked local_ip at last look. */
 };
 
 static struct ovs_mutex fou_rx_mutex = OVS_MUTEX_INITIALIZER;
@@ -318,7 +318,7 @@ fou_rx_claim(const struct netdev *netdev,
     }
     rx->n_users++;
 
-    user = xmalloc(sizeof *user);
+    user = xzalloc(sizeof *user);
     user->netdev = netdev;
     user->rx = rx;
     hmap_insert(&fou_rx_users, &user->node, hash_pointer(netdev, 0));
@@ -993,40 +993,63 @@ netdev_fou_explain_add_error(const struct netdev *netdev,
     return NULL;
 }
 
-/* Returns true unless binding a socket to 'addr' says that the host has no
- * such address.  Any other failure gives the host the benefit of the
- * doubt: this only serves to explain a misconfiguration. */
+/* Whether the host has 'addr', on the interface that OVS's routing table
+ * says holds it (a local route, which the kernel adds with the address),
+ * from OVS's cached routes and addresses: no system call, since this runs
+ * for every fou port with a fixed local_ip at every route change.  A
+ * failure to read the addresses gives the host the benefit of the doubt:
+ * this only serves to explain a misconfiguration. */
 static bool
 fou_host_has_address(const struct in6_addr *addr)
 {
-    ovs_be32 ip4 = in6_addr_get_mapped_ipv4(addr);
-    struct sockaddr_storage ss;
-    socklen_t len;
-    bool has = true;
-    int fd;
+    struct in6_addr src = in6addr_any, gw, *addrs, *masks;
+    char dev[IFNAMSIZ];
+    bool has = false;
+    int n;
 
-    memset(&ss, 0, sizeof ss);
-    if (ip4) {
-        struct sockaddr_in *sin = ALIGNED_CAST(struct sockaddr_in *, &ss);
-
-        sin->sin_family = AF_INET;
-        sin->sin_addr.s_addr = ip4;
-        len = sizeof *sin;
-    } else {
-        struct sockaddr_in6 *sin6 = ALIGNED_CAST(struct sockaddr_in6 *, &ss);
-
-        sin6->sin6_family = AF_INET6;
-        sin6->sin6_addr = *addr;
-        len = sizeof *sin6;
+    if (!ovs_router_lookup(0, addr, dev, &src, &gw)) {
+        return false;
     }
-
-    fd = socket(ss.ss_family, SOCK_DGRAM, 0);
-    if (fd >= 0) {
-        has = (!bind(fd, (struct sockaddr *) &ss, len)
-               || errno != EADDRNOTAVAIL);
-        close(fd);
+    if (netdev_get_addrs(dev, &addrs, &masks, &n)) {
+        return true;
     }
+    for (int i = 0; i < n && !has; i++) {
+        has = ipv6_addr_equals(&addrs[i], addr);
+    }
+    free(addrs);
+    free(masks);
     return has;
+}
+
+/* Records whether the host lacks 'netdev''s local_ip, as its status last
+ * reported; returns true if that changed. */
+static bool
+fou_record_local_ip(const struct netdev *netdev, bool missing)
+    OVS_EXCLUDED(fou_rx_mutex)
+{
+    struct fou_rx_user *user;
+    bool changed = false;
+
+    ovs_mutex_lock(&fou_rx_mutex);
+    user = fou_rx_user_find(netdev);
+    if (user && user->local_ip_missing != missing) {
+        user->local_ip_missing = missing;
+        changed = true;
+    }
+    ovs_mutex_unlock(&fou_rx_mutex);
+    return changed;
+}
+
+/* Called when routes change, as adding or removing an address changes
+ * them: whether the host's having the fixed local_ip in 'cfg' of 'netdev',
+ * a fou port, changed since its status last said, so that only such ports
+ * have their status refreshed. */
+bool
+netdev_fou_local_ip_changed(const struct netdev *netdev,
+                            const struct netdev_tunnel_config *cfg)
+{
+    return fou_record_local_ip(netdev,
+                               !fou_host_has_address(&cfg->ipv6_src));
 }
 
 /* Returns a sentence, which the caller must free, if 'netdev' is a fou port
@@ -1044,6 +1067,7 @@ netdev_fou_check_local_ip(const struct netdev *netdev,
 {
     const struct netdev_tunnel_config *cfg;
     char addr[INET6_ADDRSTRLEN];
+    bool missing;
 
     if (strcmp(netdev_get_type(netdev), "fou") || !datapath_type
         || (strcmp(datapath_type, "system")
@@ -1051,8 +1075,12 @@ netdev_fou_check_local_ip(const struct netdev *netdev,
         return NULL;
     }
     cfg = netdev_get_tunnel_config(netdev);
-    if (cfg->ip_src_flow || !ipv6_addr_is_set(&cfg->ipv6_src)
-        || fou_host_has_address(&cfg->ipv6_src)) {
+    if (cfg->ip_src_flow || !ipv6_addr_is_set(&cfg->ipv6_src)) {
+        return NULL;
+    }
+    missing = !fou_host_has_address(&cfg->ipv6_src);
+    fou_record_local_ip(netdev, missing);
+    if (!missing) {
         return NULL;
     }
     ipv6_string_mapped(addr, &cfg->ipv6_src);

@@ -100,9 +100,12 @@ char *netdev_fou_explain_add_error(const struct netdev *,
                                    const char *datapath_type, int error);
 
 /* A port's status (ofproto/ofproto-dpif.c): a sentence, which the caller
- * frees, if its local_ip is not an address of this host. */
+ * frees, if its local_ip is not an address of this host; and, when routes
+ * change (lib/netdev-vport.c), whether that may have changed. */
 char *netdev_fou_check_local_ip(const struct netdev *,
                                 const char *datapath_type);
+bool netdev_fou_local_ip_changed(const struct netdev *,
+                                 const struct netdev_tunnel_config *);
 
 /* Datapath action text (lib/odp-util.c). */
 void netdev_fou_format_tnl_push(struct ds *, const void *udp_payload,
