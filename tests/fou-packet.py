@@ -29,12 +29,12 @@ conf.verb = 0
 IPPROTO = {"4": 4, "6": 41, "mpls": 137}
 
 
-def inner_packet(kind, payload=b"fou-test-payload"):
+def inner_packet(kind, payload=b"fou-test-payload", tos=0):
     if kind == "4":
-        return IP(src="10.0.0.1", dst="10.0.0.2", id=1) / ICMP(id=7, seq=1) \
-            / Raw(payload)
+        return IP(src="10.0.0.1", dst="10.0.0.2", id=1, tos=tos) \
+            / ICMP(id=7, seq=1) / Raw(payload)
     if kind == "6":
-        return IPv6(src="fd00::1", dst="fd00::2") \
+        return IPv6(src="fd00::1", dst="fd00::2", tc=tos) \
             / ICMPv6EchoRequest(id=7, seq=1) / Raw(payload)
     if kind == "mpls":
         return MPLS(label=100, s=1, ttl=64) / inner_packet("4", payload)
@@ -47,7 +47,7 @@ def gue_header(version, control, hlen, proto, flags, ext):
 
 
 def outer_frame(args):
-    inner = bytes(inner_packet(args.inner))
+    inner = bytes(inner_packet(args.inner, tos=args.inner_tos))
     if args.inner_len is not None:
         inner = inner[:args.inner_len]
     if args.encap == "gue":
@@ -69,7 +69,7 @@ def outer_frame(args):
         udp.len = args.udp_len
     eth = Ether(src=args.src_mac, dst=args.dst_mac)
     if args.outer == "6":
-        frame = eth / IPv6(src=args.src, dst=args.dst, hlim=64)
+        frame = eth / IPv6(src=args.src, dst=args.dst, hlim=64, tc=args.tos)
         if args.encap_limit is not None:
             # What Linux's ip6tnl puts before UDP unless "encaplimit none":
             # a Destination Options header with a Tunnel Encapsulation
@@ -98,6 +98,8 @@ def make_parser():
 
     p = sub.add_parser("inner")
     p.add_argument("--inner", choices=["4", "6", "mpls"], default="4")
+    p.add_argument("--inner-tos", type=lambda s: int(s, 0), default=0,
+                   help="the inner TOS or traffic class")
     p.add_argument("--l2", action="store_true")
 
     p = sub.add_parser("outer")
@@ -111,6 +113,8 @@ def make_parser():
     p.add_argument("--sport", type=int, default=40000)
     p.add_argument("--dport", type=int, default=5555)
     p.add_argument("--tos", type=lambda s: int(s, 0), default=0)
+    p.add_argument("--inner-tos", type=lambda s: int(s, 0), default=0,
+                   help="the inner TOS or traffic class")
     p.add_argument("--encap-limit", type=int,
                    help="over IPv6, a Destination Options header with this "
                    "Tunnel Encapsulation Limit before UDP")
@@ -144,7 +148,7 @@ def main():
     parser = make_parser()
     args = parser.parse_args()
     if args.cmd == "inner":
-        pkt = inner_packet(args.inner)
+        pkt = inner_packet(args.inner, tos=args.inner_tos)
         if args.l2:
             etype = {"4": 0x0800, "6": 0x86dd, "mpls": 0x8847}[args.inner]
             pkt = Ether(src="00:00:00:00:00:00", dst="00:00:00:00:00:00",
