@@ -79,6 +79,13 @@ tcp_ok() {
     cmp "$run/payload" "$run/received"
 }
 
+# link_kind NAME: the rtnetlink link kind of network device NAME, as the
+# kernel reports it ("fou", "vxlan", ...), empty for none.
+link_kind() {
+    ip -j -d link show dev "$1" | /usr/bin/python3 -c 'import json, sys
+print(json.load(sys.stdin)[0].get("linkinfo", {}).get("info_kind", ""))'
+}
+
 # dp_has_port NAME: the kernel datapath has a port NAME.
 dp_has_port() {
     ovs-dpctl show | grep -q "$1"
@@ -247,8 +254,10 @@ peer_fou_mplsip() {
 add_mpls_flows() {
     mac=$(in_h cat /sys/class/net/h0/address)
     ovs-ofctl del-flows br0
-    ovs-ofctl add-flow br0 "in_port=ovs-h0,ip,actions=push_mpls:0x8847,set_field:200->mpls_label,f"
-    ovs-ofctl add-flow br0 "in_port=f,mpls,mpls_label=100,actions=pop_mpls:0x0800,mod_dl_dst:$mac,ovs-h0"
+    push='push_mpls:0x8847,set_field:200->mpls_label'
+    pop=pop_mpls:0x0800,mod_dl_dst:$mac
+    ovs-ofctl add-flow br0 "in_port=ovs-h0,ip,actions=$push,f"
+    ovs-ofctl add-flow br0 "in_port=f,mpls,mpls_label=100,actions=$pop,ovs-h0"
 }
 
 # peer_down: removes the peer's tunnel and the fou port.
