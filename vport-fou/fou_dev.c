@@ -31,6 +31,7 @@
 #include <net/rtnetlink.h>
 #include <net/udp_tunnel.h>
 
+#include "fou_compat.h"
 #include "fou_dev.h"
 
 #define FOU_DEV_DEFAULT_PORT	5555
@@ -183,7 +184,7 @@ static int fou_dev_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 		goto drop_stat;
 
 	/* No key: tunnels are told apart by their addresses and ports. */
-	tun_dst = udp_tun_rx_dst(skb, family, 0, 0, 0);
+	tun_dst = fou_tun_rx_dst(skb, family);
 	if (!tun_dst)
 		goto drop_stat;
 	skb_dst_set(skb, &tun_dst->dst);
@@ -237,13 +238,13 @@ static int fou_dev_init(struct net_device *dev)
 	struct fou_dev *fou = netdev_priv(dev);
 	int err;
 
-	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	if (!dev->tstats)
-		return -ENOMEM;
+	err = fou_tstats_init(dev);
+	if (err)
+		return err;
 
 	err = gro_cells_init(&fou->gro_cells, dev);
 	if (err) {
-		free_percpu(dev->tstats);
+		fou_tstats_uninit(dev);
 		return err;
 	}
 	return 0;
@@ -254,7 +255,7 @@ static void fou_dev_uninit(struct net_device *dev)
 	struct fou_dev *fou = netdev_priv(dev);
 
 	gro_cells_destroy(&fou->gro_cells);
-	free_percpu(dev->tstats);
+	fou_tstats_uninit(dev);
 }
 
 /* The UDP socket. */
@@ -464,7 +465,7 @@ static int fou_dev_xmit4(struct sk_buff *skb, struct net_device *dev,
 	bool xnet = !net_eq(fou->net, dev_net(dev));
 	bool use_cache = ip_tunnel_dst_cache_usable(skb, info);
 	struct socket *sock = rcu_dereference(fou->sock4);
-	bool udp_sum = !!(info->key.tun_flags & TUNNEL_CSUM);
+	bool udp_sum = fou_tun_csum(&info->key);
 	const struct ip_tunnel_key *key = &info->key;
 	unsigned int encap = fou_dev_encap_len(fou);
 	struct rtable *rt;
@@ -487,7 +488,7 @@ static int fou_dev_xmit4(struct sk_buff *skb, struct net_device *dev,
 	skb_tunnel_check_pmtu(skb, &rt->dst, FOU_DEV_IPV4_HLEN + encap, false);
 
 	tos = ip_tunnel_ecn_encap(key->tos, ip_hdr(skb), skb);
-	df = key->tun_flags & TUNNEL_DONT_FRAGMENT ? htons(IP_DF) : 0;
+	df = fou_tun_df(key) ? htons(IP_DF) : 0;
 	skb_scrub_packet(skb, xnet);
 
 	err = -ENOSPC;
@@ -518,7 +519,7 @@ static int fou_dev_xmit6(struct sk_buff *skb, struct net_device *dev,
 	bool xnet = !net_eq(fou->net, dev_net(dev));
 	bool use_cache = ip_tunnel_dst_cache_usable(skb, info);
 	struct socket *sock = rcu_dereference(fou->sock6);
-	bool udp_sum = !!(info->key.tun_flags & TUNNEL_CSUM);
+	bool udp_sum = fou_tun_csum(&info->key);
 	const struct ip_tunnel_key *key = &info->key;
 	unsigned int encap = fou_dev_encap_len(fou);
 	struct in6_addr saddr, daddr;
@@ -670,7 +671,8 @@ static void fou_dev_setup(struct net_device *dev)
 	dev->needs_free_netdev = true;
 	SET_NETDEV_DEVTYPE(dev, &fou_dev_type);
 	dev->features |= NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_FRAGLIST |
-			 NETIF_F_RXCSUM | NETIF_F_LLTX | NETIF_F_GSO_SOFTWARE;
+			 NETIF_F_RXCSUM | NETIF_F_GSO_SOFTWARE;
+	fou_set_lltx(dev);
 	dev->hw_features |= NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_FRAGLIST |
 			    NETIF_F_RXCSUM | NETIF_F_GSO_SOFTWARE;
 	dev->hard_header_len = 0;
