@@ -94,7 +94,7 @@ BUILD_ASSERT_DECL(sizeof(struct guehdr) == 4);
 
 /* The inner protocols FOU and GUE carry, as IP protocol numbers (Linux's
  * 'ipproto', the GUE 'proto' field) and as Ethernet types (OpenFlow's
- * packet_type, netdev_tunnel_config's 'payload_ethertype'). */
+ * packet_type). */
 static uint8_t
 fou_ipproto_from_ethertype(ovs_be16 ethertype)
 {
@@ -273,8 +273,8 @@ fou_rx_claim(const struct netdev *netdev,
              const struct netdev_tunnel_config *cfg, struct ds *errors)
     OVS_EXCLUDED(fou_rx_mutex)
 {
-    bool gue = cfg->exts & (1 << FOU_EXT_GUE);
-    uint8_t ipproto = fou_ipproto_from_ethertype(cfg->payload_ethertype);
+    bool gue = cfg->fou_gue;
+    uint8_t ipproto = cfg->fou_ipproto;
     struct fou_rx_port *rx;
     struct fou_rx_user *user;
     int error = 0;
@@ -465,19 +465,19 @@ netdev_fou_is_option(const char *key)
 }
 
 static bool
-fou_parse_ipproto(const char *s, ovs_be16 *ethertype)
+fou_parse_ipproto(const char *s, uint8_t *ipprotop)
 {
     unsigned int ipproto;
 
     if (!strcmp(s, "auto")) {
-        *ethertype = htons(0);
+        *ipprotop = 0;
         return true;
     }
     if (!str_to_uint(s, 10, &ipproto) || ipproto > UINT8_MAX
         || !fou_ethertype_from_ipproto(ipproto)) {
         return false;
     }
-    *ethertype = fou_ethertype_from_ipproto(ipproto);
+    *ipprotop = ipproto;
     return true;
 }
 
@@ -507,7 +507,7 @@ netdev_fou_set_config(const struct netdev *netdev, const struct smap *args,
     }
 
     if (!strcmp(encap, "gue")) {
-        cfg->exts |= 1 << FOU_EXT_GUE;
+        cfg->fou_gue = true;
     } else if (strcmp(encap, "fou")) {
         ds_put_format(errors, "%s: invalid encap '%s'; use 'fou' (the UDP "
                       "payload is the inner packet) or 'gue' (Generic UDP "
@@ -515,13 +515,12 @@ netdev_fou_set_config(const struct netdev *netdev, const struct smap *args,
         error = EINVAL;
     }
 
-    cfg->payload_ethertype = htons(0);
-    if (ipproto && (cfg->exts & (1 << FOU_EXT_GUE))) {
+    cfg->fou_ipproto = 0;
+    if (ipproto && cfg->fou_gue) {
         ds_put_format(errors, "%s: ipproto applies only to encap=fou; GUE "
                       "carries the inner protocol in its own header\n", name);
         error = EINVAL;
-    } else if (ipproto && !fou_parse_ipproto(ipproto,
-                                             &cfg->payload_ethertype)) {
+    } else if (ipproto && !fou_parse_ipproto(ipproto, &cfg->fou_ipproto)) {
         ds_put_format(errors, "%s: invalid ipproto '%s'; use 4 (IPv4), "
                       "41 (IPv6), 137 (MPLS) or auto (IPv4 or IPv6 by the "
                       "IP version)\n", name, ipproto);
@@ -534,7 +533,7 @@ netdev_fou_set_config(const struct netdev *netdev, const struct smap *args,
         /* Over IPv6 a zero UDP checksum needs the user's explicit consent
          * (RFC 6935, RFC 6936); without it, IPv6 is always checksummed. */
         cfg->csum = false;
-        cfg->exts |= 1 << FOU_EXT_NO_CSUM;
+        cfg->fou_csum_off = true;
     } else if (csum) {
         ds_put_format(errors, "%s: invalid csum '%s'; use true or false\n",
                       name, csum);
@@ -565,23 +564,20 @@ bool
 netdev_fou_csum_ipv6(const struct netdev *netdev)
 {
     return (!strcmp(netdev_get_type(netdev), "fou")
-            && !(netdev_get_tunnel_config(netdev)->exts
-                 & (1 << FOU_EXT_NO_CSUM)));
+            && !netdev_get_tunnel_config(netdev)->fou_csum_off);
 }
 
 void
 netdev_fou_get_config(const struct netdev_tunnel_config *cfg,
                       struct smap *args)
 {
-    uint8_t ipproto = fou_ipproto_from_ethertype(cfg->payload_ethertype);
-
-    if (cfg->exts & (1 << FOU_EXT_GUE)) {
+    if (cfg->fou_gue) {
         smap_add(args, "encap", "gue");
     }
-    if (ipproto) {
-        smap_add_format(args, "ipproto", "%"PRIu8, ipproto);
+    if (cfg->fou_ipproto) {
+        smap_add_format(args, "ipproto", "%"PRIu8, cfg->fou_ipproto);
     }
-    if (cfg->exts & (1 << FOU_EXT_NO_CSUM)) {
+    if (cfg->fou_csum_off) {
         smap_add(args, "csum", "false");
     }
 }
@@ -599,16 +595,19 @@ fou_direct_can_send(uint8_t only, uint8_t ipproto)
     return only ? ipproto == only : ipproto != IPPROTO_MPLS;
 }
 
+/* Builds the header of a FOU or GUE datagram from 'netdev', whose
+ * configuration the caller holds in 'cfg' (as the version of OVS requires:
+ * under the netdev's mutex, or RCU-protected), for the flow in 'params'. */
 int
 netdev_fou_build_header(const struct netdev *netdev,
+                        const struct netdev_tunnel_config *cfg,
                         struct ovs_action_push_tnl *data,
                         const struct netdev_tnl_build_header_params *params)
 {
-    struct netdev_vport *dev = netdev_vport_cast(netdev);
     ovs_be32 packet_type = params->flow->packet_type;
+    uint8_t only = cfg->fou_ipproto;
     struct udp_header *udp;
-    uint8_t ipproto = 0, only;
-    bool gue, no_csum;
+    uint8_t ipproto = 0;
     void *payload;
 
     if (pt_ns(packet_type) == OFPHTN_ETHERTYPE) {
@@ -623,12 +622,7 @@ netdev_fou_build_header(const struct netdev *netdev,
         return EINVAL;
     }
 
-    ovs_mutex_lock(&dev->mutex);
-    gue = dev->tnl_cfg.exts & (1 << FOU_EXT_GUE);
-    no_csum = dev->tnl_cfg.exts & (1 << FOU_EXT_NO_CSUM);
-    only = fou_ipproto_from_ethertype(dev->tnl_cfg.payload_ethertype);
-    if (!gue && !fou_direct_can_send(only, ipproto)) {
-        ovs_mutex_unlock(&dev->mutex);
+    if (!cfg->fou_gue && !fou_direct_can_send(only, ipproto)) {
         COVERAGE_INC(fou_push_packet_type);
         if (only) {
             VLOG_WARN_RL(&rl, "%s: not sending IP protocol %"PRIu8" over a "
@@ -643,16 +637,15 @@ netdev_fou_build_header(const struct netdev *netdev,
         }
         return EINVAL;
     }
-    payload = netdev_tnl_udp_build_header(&dev->tnl_cfg, data, params);
-    ovs_mutex_unlock(&dev->mutex);
+    payload = netdev_tnl_udp_build_header(cfg, data, params);
 
     udp = ALIGNED_CAST(struct udp_header *, (char *) payload - sizeof *udp);
-    if (no_csum && !(params->flow->tunnel.flags & FLOW_TNL_F_CSUM)) {
+    if (cfg->fou_csum_off && !(params->flow->tunnel.flags & FLOW_TNL_F_CSUM)) {
         /* netdev_tnl_udp_build_header() asks for one over IPv6 regardless. */
         udp->udp_csum = htons(0);
     }
 
-    if (gue) {
+    if (cfg->fou_gue) {
         struct guehdr *gh = payload;
 
         gh->ver_c_hlen = 0;
@@ -857,9 +850,8 @@ netdev_fou_put_rtnl_attrs(const struct netdev_tunnel_config *cfg,
                           struct ofpbuf *msg)
 {
     nl_msg_put_be16(msg, FOU_RTNL_PORT, cfg->dst_port);
-    nl_msg_put_u8(msg, FOU_RTNL_ENCAP, !!(cfg->exts & (1 << FOU_EXT_GUE)));
-    nl_msg_put_u8(msg, FOU_RTNL_IPPROTO,
-                  fou_ipproto_from_ethertype(cfg->payload_ethertype));
+    nl_msg_put_u8(msg, FOU_RTNL_ENCAP, cfg->fou_gue);
+    nl_msg_put_u8(msg, FOU_RTNL_IPPROTO, cfg->fou_ipproto);
 }
 
 /* Returns true if the IFLA_INFO_DATA of an existing "fou" device says what
@@ -878,10 +870,8 @@ netdev_fou_rtnl_attrs_match(const struct netdev_tunnel_config *cfg,
     return (info_data
             && nl_parse_nested(info_data, policy, a, ARRAY_SIZE(policy))
             && nl_attr_get_be16(a[FOU_RTNL_PORT]) == cfg->dst_port
-            && nl_attr_get_u8(a[FOU_RTNL_ENCAP])
-               == !!(cfg->exts & (1 << FOU_EXT_GUE))
-            && nl_attr_get_u8(a[FOU_RTNL_IPPROTO])
-               == fou_ipproto_from_ethertype(cfg->payload_ethertype));
+            && nl_attr_get_u8(a[FOU_RTNL_ENCAP]) == cfg->fou_gue
+            && nl_attr_get_u8(a[FOU_RTNL_IPPROTO]) == cfg->fou_ipproto);
 }
 
 /* Returns the name of the "fou" device in this network namespace that

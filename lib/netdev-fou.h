@@ -48,14 +48,6 @@ struct smap;
 /* There is no IANA port for FOU; 5555 is the port of the Linux examples. */
 #define FOU_DST_PORT 5555
 
-/* Bits in netdev_tunnel_config's 'exts' for an Interface of type "fou".  The
- * direct-FOU inner protocol ('ipproto') is kept in 'payload_ethertype', as the
- * Ethernet type of the inner packet, 0 meaning "by the IP version nibble". */
-enum {
-    FOU_EXT_GUE,                /* options:encap=gue. */
-    FOU_EXT_NO_CSUM,            /* options:csum=false, given explicitly. */
-};
-
 /* The kernel datapath's FOU device, link kind "fou": its netlink attributes
  * inside IFLA_INFO_DATA, IFLA_FOU_* in vport-fou/fou_dev.h, with the same
  * numbers under names of OVS's own. */
@@ -82,6 +74,7 @@ bool netdev_fou_udp_port_taken(const char *name, const char *type,
 
 /* Tunnel push and pop (the netdev class in lib/netdev-vport.c). */
 int netdev_fou_build_header(const struct netdev *,
+                            const struct netdev_tunnel_config *,
                             struct ovs_action_push_tnl *,
                             const struct netdev_tnl_build_header_params *);
 struct dp_packet *netdev_fou_pop_header(struct dp_packet *);
