@@ -31,8 +31,8 @@
 #include "netdev-native-tnl.h"
 #include "netdev-provider.h"
 #include "netdev-vport.h"
-#include "netdev-vport-private.h"
 #include "odp-netlink.h"
+#include "ovs-fou-config.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
@@ -464,6 +464,57 @@ netdev_fou_is_option(const char *key)
     return false;
 }
 
+/* The csum option.  FOU, like the other UDP tunnels, checksums over IPv4
+ * only with csum=true and over IPv6 unless csum=false (RFC 6935, RFC 6936),
+ * so an explicit csum=false must be told from no option.  OVS 3.4 and
+ * later keep 'csum' as an enum that does, and tunnel.c follows it; before,
+ * 'csum' is a bool, and FOU keeps its own flag beside it.  FOU parses the
+ * option itself either way, so that a value other than true or false is
+ * an error rather than ignored. */
+#ifdef FOU_HAVE_TNL_CSUM_ENUM
+static void
+fou_set_csum(struct netdev_tunnel_config *cfg, bool csum)
+{
+    cfg->csum = csum ? NETDEV_TNL_CSUM_ENABLED : NETDEV_TNL_CSUM_DISABLED;
+}
+
+static bool
+fou_csum_off(const struct netdev_tunnel_config *cfg)
+{
+    return cfg->csum == NETDEV_TNL_CSUM_DISABLED;
+}
+
+static void
+fou_put_csum_config(const struct netdev_tunnel_config *cfg OVS_UNUSED,
+                    struct smap *args OVS_UNUSED)
+{
+    /* The common code shows csum=true and csum=false from the enum. */
+}
+#else
+static void
+fou_set_csum(struct netdev_tunnel_config *cfg, bool csum)
+{
+    cfg->csum = csum;
+    cfg->fou_csum_off = !csum;
+}
+
+static bool
+fou_csum_off(const struct netdev_tunnel_config *cfg)
+{
+    return cfg->fou_csum_off;
+}
+
+static void
+fou_put_csum_config(const struct netdev_tunnel_config *cfg,
+                    struct smap *args)
+{
+    /* The common code shows only csum=true. */
+    if (cfg->fou_csum_off) {
+        smap_add(args, "csum", "false");
+    }
+}
+#endif
+
 static bool
 fou_parse_ipproto(const char *s, uint8_t *ipprotop)
 {
@@ -528,12 +579,11 @@ netdev_fou_set_config(const struct netdev *netdev, const struct smap *args,
     }
 
     if (csum && !strcmp(csum, "true")) {
-        cfg->csum = true;
+        fou_set_csum(cfg, true);
     } else if (csum && !strcmp(csum, "false")) {
         /* Over IPv6 a zero UDP checksum needs the user's explicit consent
          * (RFC 6935, RFC 6936); without it, IPv6 is always checksummed. */
-        cfg->csum = false;
-        cfg->fou_csum_off = true;
+        fou_set_csum(cfg, false);
     } else if (csum) {
         ds_put_format(errors, "%s: invalid csum '%s'; use true or false\n",
                       name, csum);
@@ -564,7 +614,7 @@ bool
 netdev_fou_csum_ipv6(const struct netdev *netdev)
 {
     return (!strcmp(netdev_get_type(netdev), "fou")
-            && !netdev_get_tunnel_config(netdev)->fou_csum_off);
+            && !fou_csum_off(netdev_get_tunnel_config(netdev)));
 }
 
 void
@@ -577,9 +627,7 @@ netdev_fou_get_config(const struct netdev_tunnel_config *cfg,
     if (cfg->fou_ipproto) {
         smap_add_format(args, "ipproto", "%"PRIu8, cfg->fou_ipproto);
     }
-    if (cfg->fou_csum_off) {
-        smap_add(args, "csum", "false");
-    }
+    fou_put_csum_config(cfg, args);
 }
 
 /* Transmit. */
@@ -640,7 +688,7 @@ netdev_fou_build_header(const struct netdev *netdev,
     payload = netdev_tnl_udp_build_header(cfg, data, params);
 
     udp = ALIGNED_CAST(struct udp_header *, (char *) payload - sizeof *udp);
-    if (cfg->fou_csum_off && !(params->flow->tunnel.flags & FLOW_TNL_F_CSUM)) {
+    if (fou_csum_off(cfg) && !(params->flow->tunnel.flags & FLOW_TNL_F_CSUM)) {
         /* netdev_tnl_udp_build_header() asks for one over IPv6 regardless. */
         udp->udp_csum = htons(0);
     }
