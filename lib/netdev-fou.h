@@ -29,8 +29,11 @@
  * receives, so an Interface of type "fou" interoperates with
  * "ip fou add port N ipproto P" and "ip link add ... encap fou|gue".
  *
- * Everything that knows the FOU and GUE formats lives in netdev-fou.c; the
- * rest of OVS reaches it through the short hooks declared here. */
+ * The rest of OVS reaches FOU through the short hooks declared here, each
+ * beside the OVS layer that calls it: the wire format, push and pop in
+ * netdev-fou.c, the options and per-port receive configuration in
+ * netdev-fou-config.c, the kernel datapath's device in netdev-fou-kernel.c;
+ * what those share, in netdev-fou-private.h. */
 
 #include <stdbool.h>
 #include <stddef.h>
