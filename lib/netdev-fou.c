@@ -332,6 +332,12 @@ netdev_fou_pop_header(struct dp_packet *packet)
         goto err;
     }
 
+#ifdef FOU_HAVE_OL_SHIFT
+    /* Back to the inner packet's offload flags, which the datapath keeps
+     * shifted behind the outer packet's while it is encapsulated, as the
+     * other tunnels' pops do; or the outer UDP's would stay on it. */
+    packet->offloads >>= DP_PACKET_OL_SHIFT_COUNT;
+#endif
     dp_packet_reset_packet(packet, hlen + UDP_HEADER_LEN + fou_hlen);
     packet->packet_type = packet_type;
     if (packet_type == htonl(PT_MPLS)) {

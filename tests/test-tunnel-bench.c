@@ -257,7 +257,11 @@ bench_push(struct bench_case *c)
             pop_eth(packet);
         }
     }
+#ifdef FOU_HAVE_PUSH_INGRESS_NETDEV
+    netdev_push_header(c->netdev, NULL, &c->batch, &c->header);
+#else
     netdev_push_header(c->netdev, &c->batch, &c->header);
+#endif
     bench_send_prepare(&c->batch);
 }
 
