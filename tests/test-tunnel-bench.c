@@ -28,7 +28,8 @@
  * Each round measures every case once, in an order that rotates from round
  * to round, so that the cases interleave and drift on a noisy machine hits
  * them all alike.  Every pop must give back the packet that was pushed,
- * byte for byte; a benchmark of a path that drops packets would be a lie.
+ * byte for byte, with tunnel metadata that describes the outer headers; a
+ * benchmark of a path that drops or mangles packets would be a lie.
  *
  * Prints one line per case and round:
  *   TYPE FAMILY SIZE PUSH_NS POP_NS
@@ -278,7 +279,73 @@ bench_pop(struct bench_case *c)
     }
 }
 
-/* Every packet must come back from the tunnel as it went in. */
+/* The outer UDP header of the case's tnl_push header, or NULL if the
+ * tunnel is not carried in UDP (gre). */
+static const struct udp_header *
+pushed_udp_header(const struct bench_case *c)
+{
+    const struct eth_header *eth = (const void *) c->header.header;
+    const void *l3 = eth + 1;
+    size_t l3_len;
+    uint8_t proto;
+
+    if (eth->eth_type == htons(ETH_TYPE_IP)) {
+        const struct ip_header *ip = l3;
+
+        l3_len = IP_IHL(ip->ip_ihl_ver) * 4;
+        proto = ip->ip_proto;
+    } else {
+        const struct ovs_16aligned_ip6_hdr *ip6 = l3;
+
+        l3_len = IPV6_HEADER_LEN;
+        proto = ip6->ip6_ctlun.ip6_un1.ip6_un1_nxt;
+    }
+    return (proto != IPPROTO_UDP ? NULL
+            : ALIGNED_CAST(const struct udp_header *,
+                           (const char *) l3 + l3_len));
+}
+
+/* The tunnel metadata that pop gave 'packet' must describe the outer
+ * headers that push put on it: the addresses of the pushing side (as the
+ * pop's remote and local), the UDP destination port (the source port is
+ * chosen per packet) and the checksum flag, which every
+ * UDP tunnel's pop sets exactly when the datagram carried a checksum, on
+ * every OVS version, whether or not the datapath then prints it in a flow
+ * key. */
+static void
+check_tunnel_md(const struct bench_case *c, const struct dp_packet *packet)
+{
+    const struct netdev_tunnel_config *cfg
+        = netdev_get_tunnel_config(c->netdev);
+    const struct flow_tnl *tnl = &packet->md.tunnel;
+    const struct udp_header *udp = pushed_udp_header(c);
+    const char *name = netdev_get_name(c->netdev);
+    struct in6_addr src = flow_tnl_src(tnl);
+    struct in6_addr dst = flow_tnl_dst(tnl);
+
+    if (!ipv6_addr_equals(&src, &cfg->ipv6_src)
+        || !ipv6_addr_equals(&dst, &cfg->ipv6_dst)) {
+        ovs_fatal(0, "%s: pop gave other outer addresses than push sent",
+                  name);
+    }
+    if (!udp) {
+        return;
+    }
+    if (tnl->tp_dst != udp->udp_dst) {
+        ovs_fatal(0, "%s: pop gave UDP destination port %"PRIu16", push "
+                  "sent %"PRIu16, name, ntohs(tnl->tp_dst),
+                  ntohs(udp->udp_dst));
+    }
+    bool csum = (tnl->flags & FLOW_TNL_F_CSUM) != 0;
+    if (csum != (udp->udp_csum != 0)) {
+        ovs_fatal(0, "%s: pop %s the checksum flag of a datagram %s a UDP "
+                  "checksum", name, csum ? "set" : "did not set",
+                  udp->udp_csum ? "with" : "without");
+    }
+}
+
+/* Every packet must come back from the tunnel as it went in, with tunnel
+ * metadata that describes the outer headers it went through. */
 static void
 check_batch(const struct bench_case *c)
 {
@@ -296,6 +363,7 @@ check_batch(const struct bench_case *c)
             ovs_fatal(0, "%s: a packet came back from pop changed",
                       netdev_get_name(c->netdev));
         }
+        check_tunnel_md(c, packet);
     }
 }
 
