@@ -306,19 +306,19 @@ pushed_udp_header(const struct bench_case *c)
 }
 
 /* The tunnel metadata that pop gave 'packet' must describe the outer
- * headers that push put on it: the addresses of the pushing side (as the
- * pop's remote and local), the UDP destination port (the source port is
- * chosen per packet) and the checksum flag, which every
+ * headers that push put on it ('cfg' is the port's configuration, 'udp' the
+ * UDP header of its tnl_push header, NULL for gre): the addresses of the
+ * pushing side (as the pop's remote and local), the UDP destination port
+ * (the source port is chosen per packet) and the checksum flag, which every
  * UDP tunnel's pop sets exactly when the datagram carried a checksum, on
  * every OVS version, whether or not the datapath then prints it in a flow
  * key. */
 static void
-check_tunnel_md(const struct bench_case *c, const struct dp_packet *packet)
+check_tunnel_md(const struct bench_case *c,
+                const struct netdev_tunnel_config *cfg,
+                const struct udp_header *udp, const struct dp_packet *packet)
 {
-    const struct netdev_tunnel_config *cfg
-        = netdev_get_tunnel_config(c->netdev);
     const struct flow_tnl *tnl = &packet->md.tunnel;
-    const struct udp_header *udp = pushed_udp_header(c);
     const char *name = netdev_get_name(c->netdev);
     struct in6_addr src = flow_tnl_src(tnl);
     struct in6_addr dst = flow_tnl_dst(tnl);
@@ -349,6 +349,9 @@ check_tunnel_md(const struct bench_case *c, const struct dp_packet *packet)
 static void
 check_batch(const struct bench_case *c)
 {
+    const struct netdev_tunnel_config *cfg
+        = netdev_get_tunnel_config(c->netdev);
+    const struct udp_header *udp = pushed_udp_header(c);
     const struct dp_packet *packet;
 
     if (dp_packet_batch_size(&c->batch) != BENCH_BATCH) {
@@ -363,7 +366,7 @@ check_batch(const struct bench_case *c)
             ovs_fatal(0, "%s: a packet came back from pop changed",
                       netdev_get_name(c->netdev));
         }
-        check_tunnel_md(c, packet);
+        check_tunnel_md(c, cfg, udp, packet);
     }
 }
 
