@@ -167,8 +167,8 @@ netdev_fou_build_header(const struct netdev *netdev,
  * 'ipproto' (0: IPv4 or IPv6, by the version nibble) and stores its packet
  * type in '*packet_type'. */
 static bool
-fou_parse_inner(uint8_t ipproto, const uint8_t *inner, size_t len,
-                ovs_be32 *packet_type)
+fou_parse_inner__(uint8_t ipproto, const uint8_t *inner, size_t len,
+                  ovs_be32 *packet_type)
 {
     unsigned int version = len ? inner[0] >> 4 : 0;
     size_t min_len;
@@ -202,6 +202,20 @@ fou_parse_inner(uint8_t ipproto, const uint8_t *inner, size_t len,
         return false;
     }
     return true;
+}
+
+/* fou_parse_inner__(), with the common case, IPv4 where IPv4 may be,
+ * decided inline: this runs for every packet received. */
+static inline bool
+fou_parse_inner(uint8_t ipproto, const uint8_t *inner, size_t len,
+                ovs_be32 *packet_type)
+{
+    if (OVS_LIKELY(len >= MIN_INNER_IPV4 && inner[0] >> 4 == 4
+                   && (ipproto == IPPROTO_IPIP || !ipproto))) {
+        *packet_type = htonl(PT_IPV4);
+        return true;
+    }
+    return fou_parse_inner__(ipproto, inner, len, packet_type);
 }
 
 /* Checks the flags of GUE header 'gh', followed by 'optlen' bytes of
@@ -281,31 +295,34 @@ netdev_fou_pop_header(struct dp_packet *packet)
 {
     struct pkt_metadata *md = &packet->md;
     struct flow_tnl *tnl = &md->tunnel;
+    size_t udp_len = dp_packet_l4_size(packet);
     const struct udp_header *udp;
     ovs_be32 packet_type;
-    size_t udp_len;
     unsigned int hlen;
     uint8_t *payload;
     uint8_t mode;
     int fou_hlen;
 
     pkt_metadata_init_tnl(md);
-    if (dp_packet_l4_size(packet) < UDP_HEADER_LEN) {
+    if (udp_len < UDP_HEADER_LEN) {
         COVERAGE_INC(fou_drop_truncated);
         goto err;
     }
 
+    /* The datagram must fill the IP packet, as Linux requires.  (A length
+     * below UDP_HEADER_LEN cannot be equal.) */
     udp = dp_packet_l4(packet);
-    udp_len = ntohs(udp->udp_len);
-    if (udp_len < UDP_HEADER_LEN || udp_len != dp_packet_l4_size(packet)) {
+    if (ntohs(udp->udp_len) != udp_len) {
         COVERAGE_INC(fou_drop_udp_len);
         goto err;
     }
 
     /* Ethernet padding after the datagram would otherwise be summed into
      * the UDP checksum, and left at the end of the inner packet. */
-    dp_packet_set_size(packet, packet->l4_ofs + udp_len);
-    dp_packet_set_l2_pad_size(packet, 0);
+    if (OVS_UNLIKELY(dp_packet_l2_pad_size(packet))) {
+        dp_packet_set_size(packet, packet->l4_ofs + udp_len);
+        dp_packet_set_l2_pad_size(packet, 0);
+    }
 
     payload = netdev_tnl_udp_extract_tnl_md(packet, tnl, &hlen);
     if (!payload) {
