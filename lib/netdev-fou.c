@@ -206,7 +206,7 @@ fou_parse_inner__(uint8_t ipproto, const uint8_t *inner, size_t len,
 
 /* fou_parse_inner__(), with the common case, IPv4 where IPv4 may be,
  * decided inline: this runs for every packet received. */
-static inline bool
+static inline bool ALWAYS_INLINE
 fou_parse_inner(uint8_t ipproto, const uint8_t *inner, size_t len,
                 ovs_be32 *packet_type)
 {
