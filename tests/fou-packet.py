@@ -6,7 +6,9 @@
 #       An inner packet as hex: IPv4, IPv6 or MPLS carrying ICMP echo.
 #       --l2 puts the all-zero Ethernet header that a legacy_l3 port adds.
 #   fou-packet.py outer [options]
-#       A whole FOU or GUE frame as hex, as received on the underlay.
+#       A whole FOU or GUE frame as hex, as received on the underlay; with
+#       --encap vxlan, a VXLAN one (VNI 0) around the inner packet in the
+#       all-zero Ethernet header, for checks that every UDP tunnel shares.
 #   fou-packet.py sport HEX
 #       The UDP source port of a frame.
 #   fou-packet.py batch
@@ -23,6 +25,7 @@ from scapy.all import (ICMP, IP, UDP, Ether, HBHOptUnknown, IPv6,
                        ICMPv6EchoRequest, IPv6ExtHdrDestOpt, PadN, Raw,
                        bytes_hex, conf)
 from scapy.contrib.mpls import MPLS
+from scapy.layers.vxlan import VXLAN
 
 conf.verb = 0
 
@@ -39,6 +42,13 @@ def inner_packet(kind, payload=b"fou-test-payload", tos=0):
     if kind == "mpls":
         return MPLS(label=100, s=1, ttl=64) / inner_packet("4", payload)
     raise ValueError(kind)
+
+
+def zero_ethernet(kind, pkt):
+    """'pkt' in the all-zero Ethernet header that legacy_l3 ports use."""
+    etype = {"4": 0x0800, "6": 0x86dd, "mpls": 0x8847}[kind]
+    return Ether(src="00:00:00:00:00:00", dst="00:00:00:00:00:00",
+                 type=etype) / pkt
 
 
 def gue_header(version, control, hlen, proto, flags, ext):
@@ -58,6 +68,9 @@ def outer_frame(args):
         hlen = args.gue_hlen if args.gue_hlen is not None else len(ext) // 4
         payload = gue_header(args.gue_version, args.gue_control, hlen,
                              proto, args.gue_flags, ext) + inner
+    elif args.encap == "vxlan":
+        payload = bytes(VXLAN(flags=0x08, vni=0)
+                        / zero_ethernet(args.inner, Raw(inner)))
     else:
         # Direct FOU, and GUE variant 1, which is the same bytes.
         payload = inner
@@ -105,7 +118,8 @@ def make_parser():
     p = sub.add_parser("outer")
     p.add_argument("--outer", choices=["4", "6"], default="4")
     p.add_argument("--inner", choices=["4", "6", "mpls"], default="4")
-    p.add_argument("--encap", choices=["fou", "gue"], default="fou")
+    p.add_argument("--encap", choices=["fou", "gue", "vxlan"],
+                   default="fou")
     p.add_argument("--src", default="1.1.2.92")
     p.add_argument("--dst", default="1.1.2.88")
     p.add_argument("--src-mac", default="f8:bc:12:44:34:b6")
@@ -150,9 +164,7 @@ def main():
     if args.cmd == "inner":
         pkt = inner_packet(args.inner, tos=args.inner_tos)
         if args.l2:
-            etype = {"4": 0x0800, "6": 0x86dd, "mpls": 0x8847}[args.inner]
-            pkt = Ether(src="00:00:00:00:00:00", dst="00:00:00:00:00:00",
-                        type=etype) / pkt
+            pkt = zero_ethernet(args.inner, pkt)
         print(bytes_hex(bytes(pkt)).decode())
     elif args.cmd == "outer":
         print(bytes_hex(outer_frame(args)).decode())
