@@ -220,7 +220,13 @@ setup_case(struct bench_case *c)
     }
 }
 
-/* Sets the offsets that the datapath's parse of a received packet sets. */
+/* Makes each packet of 'batch' what a port without receive offload delivers
+ * and the datapath's parse of it leaves: no offload state, and the
+ * offsets set.  On the OVS versions where a push leaves its checksums to
+ * dp_packet_ol_send_prepare(), that marks them good, and a pop that saw the
+ * marks would skip the outer IPv4 header and UDP checksum checks, so a
+ * wrong checksum would come back unnoticed and the pop's times would leave
+ * out work that a real receive does. */
 static void
 parse_batch(struct dp_packet_batch *batch, uint32_t hash)
 {
@@ -228,6 +234,7 @@ parse_batch(struct dp_packet_batch *batch, uint32_t hash)
     struct flow flow;
 
     DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
+        dp_packet_reset_offload(packet);
         flow_extract(packet, &flow);
         dp_packet_set_rss_hash(packet, hash + i);
     }
@@ -303,6 +310,59 @@ pushed_udp_header(const struct bench_case *c)
     return (proto != IPPROTO_UDP ? NULL
             : ALIGNED_CAST(const struct udp_header *,
                            (const char *) l3 + l3_len));
+}
+
+/* What -x corrupts in every pushed packet, to show that the pop's checks,
+ * and so this benchmark's, see a push that writes a wrong checksum. */
+enum corruption {
+    CORRUPT_NONE,
+    CORRUPT_IP_CSUM,            /* The outer IPv4 header checksum. */
+    CORRUPT_UDP_CSUM,           /* The outer UDP checksum. */
+};
+
+static enum corruption corruption = CORRUPT_NONE;
+
+/* A checksum other than 'csum' and not zero, which for UDP would mean "no
+ * checksum": one that cannot be right. */
+static ovs_be16
+wrong_csum(ovs_be16 csum)
+{
+    return csum == htons(0x1234) ? htons(0x4321) : htons(0x1234);
+}
+
+/* Replaces the checksum that 'corruption' names in every packet of
+ * the case's pushed batch. */
+static void
+corrupt_batch(struct bench_case *c)
+{
+    struct dp_packet *packet;
+
+    DP_PACKET_BATCH_FOR_EACH (i, packet, &c->batch) {
+        struct eth_header *eth = dp_packet_eth(packet);
+        struct udp_header *udp;
+
+        if (corruption == CORRUPT_IP_CSUM) {
+            struct ip_header *ip = (void *) (eth + 1);
+
+            if (eth->eth_type != htons(ETH_TYPE_IP)) {
+                ovs_fatal(0, "%s: -x ip-csum needs an IPv4 underlay",
+                          netdev_get_name(c->netdev));
+            }
+            ip->ip_csum = wrong_csum(ip->ip_csum);
+            continue;
+        }
+        udp = CONST_CAST(struct udp_header *, pushed_udp_header(c));
+        if (!udp || !udp->udp_csum) {
+            ovs_fatal(0, "%s: -x udp-csum needs a UDP tunnel whose datagrams "
+                      "carry a checksum (an IPv6 underlay)",
+                      netdev_get_name(c->netdev));
+        }
+        /* The same offset in the packet as in the tnl_push header. */
+        udp = ALIGNED_CAST(struct udp_header *,
+                           (char *) eth + ((const char *) udp
+                                           - (const char *) c->header.header));
+        udp->udp_csum = wrong_csum(udp->udp_csum);
+    }
 }
 
 /* The tunnel metadata that pop gave 'packet' must describe the outer
@@ -384,6 +444,9 @@ run_case(struct bench_case *c, int iterations)
         start = now_ns();
         bench_push(c);
         push_ns += now_ns() - start;
+        if (corruption != CORRUPT_NONE) {
+            corrupt_batch(c);
+        }
 
         parse_batch(&c->batch, 0);
         start = now_ns();
@@ -422,7 +485,7 @@ static void
 usage(void)
 {
     printf("usage: ovstest test-tunnel-bench [-r ROUNDS] [-n ITERATIONS] "
-           "[CASE...]\n"
+           "[-x ip-csum|udp-csum] [CASE...]\n"
            "Each CASE is TYPE/FAMILY/SIZE (any part may be \"*\"), or "
            "\"all\":\n"
            "  TYPE: fou, gue, vxlan, geneve or gre\n"
@@ -430,7 +493,10 @@ usage(void)
            "  SIZE: 64 or 1400, the inner IP packet in bytes\n"
            "Each round pushes and pops a batch of %d packets ITERATIONS "
            "times per case,\nand prints \"TYPE FAMILY SIZE PUSH_NS POP_NS\" "
-           "per case, in nanoseconds per packet.\n", BENCH_BATCH);
+           "per case, in nanoseconds per packet.\n"
+           "-x corrupts that outer checksum after every push, as a push "
+           "that wrote it\nwrong would: the pop must drop every packet, "
+           "and the run fails.\n", BENCH_BATCH);
     exit(EXIT_SUCCESS);
 }
 
@@ -445,13 +511,22 @@ test_tunnel_bench_main(int argc, char *argv[])
 
     set_program_name(argv[0]);
     vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_WARN);
-    while ((opt = getopt(argc, argv, "r:n:h")) != -1) {
+    while ((opt = getopt(argc, argv, "r:n:x:h")) != -1) {
         switch (opt) {
         case 'r':
             rounds = atoi(optarg);
             break;
         case 'n':
             iterations = atoi(optarg);
+            break;
+        case 'x':
+            if (!strcmp(optarg, "ip-csum")) {
+                corruption = CORRUPT_IP_CSUM;
+            } else if (!strcmp(optarg, "udp-csum")) {
+                corruption = CORRUPT_UDP_CSUM;
+            } else {
+                ovs_fatal(0, "-x %s: corrupt ip-csum or udp-csum", optarg);
+            }
             break;
         default:
             usage();
