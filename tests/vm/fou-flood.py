@@ -3,6 +3,8 @@
 # and checks that the kernel's counters account for every one of them.
 #
 # usage: fou-flood.py COUNT
+#        fou-flood.py --list      (prints each case's description, sends
+#                                  nothing)
 #
 # Runs in the VM (tests/vm/malformed-flood), in the root namespace, which
 # holds ul0 (198.18.0.1, 2001:db8:ff::1) and the devices fou_sys_5555 (FOU,
@@ -358,6 +360,10 @@ def run_case(sock, eth, case, count):
 
 
 def main():
+    if sys.argv[1] == "--list":
+        for case in cases():
+            print(case.description)
+        return 0
     count = int(sys.argv[1])
     sock, peer_mac = packet_socket("peer", "l0")
     with open("/sys/class/net/ul0/address") as f:
