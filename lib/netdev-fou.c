@@ -145,7 +145,9 @@ netdev_fou_build_header(const struct netdev *netdev,
 
     udp = ALIGNED_CAST(struct udp_header *, (char *) payload - sizeof *udp);
     if (fou_csum_off(cfg) && !(params->flow->tunnel.flags & FLOW_TNL_F_CSUM)) {
-        /* netdev_tnl_udp_build_header() asks for one over IPv6 regardless. */
+        /* Up to 3.4, netdev_tnl_udp_build_header() asks for one over IPv6
+         * whatever the flow says; from 3.5 it follows FLOW_TNL_F_CSUM
+         * alone, and this changes nothing. */
         udp->udp_csum = htons(0);
     }
 
@@ -352,7 +354,10 @@ netdev_fou_pop_header(struct dp_packet *packet)
 #ifdef FOU_HAVE_OL_SHIFT
     /* Back to the inner packet's offload flags, which the datapath keeps
      * shifted behind the outer packet's while it is encapsulated, as the
-     * other tunnels' pops do; or the outer UDP's would stay on it. */
+     * other tunnels' pops do (tnl_ol_pop()).  netdev_pop_header() resets
+     * every offload flag right after the pop on each version that has the
+     * shift, so only a caller of the pop_header callback itself could see
+     * the outer UDP's flags without this. */
     packet->offloads >>= DP_PACKET_OL_SHIFT_COUNT;
 #endif
     dp_packet_reset_packet(packet, hlen + UDP_HEADER_LEN + fou_hlen);
