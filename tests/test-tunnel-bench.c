@@ -47,6 +47,7 @@
 #include "dpif.h"
 #include "flow.h"
 #include "netdev.h"
+#include "netdev-fou.h"
 #include "netdev-vport.h"
 #include "odp-netlink.h"
 #include "ovs-fou-config.h"
@@ -178,6 +179,30 @@ open_tunnel(struct bench_case *c)
     free(name);
 }
 
+/* The tunnel flags that tnl_port_send() gives a flow out of port 'c': DF,
+ * and a UDP checksum where the configuration asks for one or, over IPv6,
+ * by default. */
+static uint16_t
+tunnel_flags(const struct bench_case *c,
+             const struct netdev_tunnel_config *cfg)
+{
+    uint16_t flags = cfg->dont_fragment ? FLOW_TNL_F_DONT_FRAGMENT : 0;
+
+#ifdef FOU_HAVE_TNL_CSUM_ENUM
+    if (cfg->csum == NETDEV_TNL_CSUM_ENABLED
+        || (cfg->csum == NETDEV_TNL_CSUM_DEFAULT && c->ipv6)) {
+        flags |= FLOW_TNL_F_CSUM;
+    }
+#else
+    /* Before the enum, udp_build_header() checksums IPv6 by itself, and
+     * a hook in tnl_port_send() sets the flag for fou over IPv6. */
+    if (cfg->csum || (c->ipv6 && netdev_fou_csum_ipv6(c->netdev))) {
+        flags |= FLOW_TNL_F_CSUM;
+    }
+#endif
+    return flags;
+}
+
 /* Builds the tnl_push action's header, as ofproto-dpif-xlate does for an
  * output to the port. */
 static void
@@ -198,6 +223,7 @@ build_header(struct bench_case *c)
     flow.tunnel.ipv6_src = c->ipv6 ? cfg->ipv6_src : in6addr_any;
     flow.tunnel.tp_dst = cfg->dst_port;
     flow.tunnel.ip_ttl = 64;
+    flow.tunnel.flags = tunnel_flags(c, cfg);
     netdev_init_tnl_build_header_params(&params, &flow, &cfg->ipv6_src,
                                         remote_mac, local_mac);
     err = netdev_build_header(c->netdev, &c->header, &params);
