@@ -55,8 +55,8 @@ struct fou_dev {
 	struct net *net;		/* Where the UDP socket lives. */
 	struct net_device *dev;
 	struct fou_dev_conf conf;
-	struct socket __rcu *sock4;	/* One UDP socket per family, as the */
-	struct socket __rcu *sock6;	/* kernel's FOU has, all addresses. */
+	struct sock __rcu *sk4;		/* One UDP socket per family, as the */
+	struct sock __rcu *sk6;		/* kernel's FOU has, all addresses. */
 	struct list_head next;		/* In fou_dev_net's 'devs'. */
 	struct gro_cells gro_cells;
 };
@@ -260,7 +260,7 @@ static void fou_dev_uninit(struct net_device *dev)
 
 /* The UDP socket. */
 
-static struct socket *fou_dev_sock_open(struct fou_dev *fou, int family)
+static struct sock *fou_dev_sock_open(struct fou_dev *fou, int family)
 {
 	struct udp_tunnel_sock_cfg tunnel_cfg = {};
 	struct udp_port_cfg udp_conf = {};
@@ -278,47 +278,53 @@ static struct socket *fou_dev_sock_open(struct fou_dev *fou, int family)
 	err = udp_sock_create(fou->net, &udp_conf, &sock);
 	if (err < 0)
 		return ERR_PTR(err);
+	/* UDP GSO and fraglist packets are accepted, as bareudp does.  That is
+	 * safe only because udp_unexpected_gso() still finds any GSO packet
+	 * without SKB_GSO_UDP_TUNNEL(_CSUM) unexpected on a socket with an
+	 * encap_rcv, so that udp_queue_rcv_skb() segments it and encap_rcv
+	 * sees one datagram, one FOU packet, at a time (Linux 6.1 to 7.3).
+	 */
 	udp_allow_gso(sock->sk);
 
 	tunnel_cfg.sk_user_data = fou;
 	tunnel_cfg.encap_type = 1;
 	tunnel_cfg.encap_rcv = fou_dev_udp_encap_recv;
 	tunnel_cfg.encap_err_lookup = fou_dev_err_lookup;
-	setup_udp_tunnel_sock(fou->net, sock, &tunnel_cfg);
-	return sock;
+	fou_setup_udp_tunnel_sock(fou->net, sock->sk, &tunnel_cfg);
+	return sock->sk;
 }
 
 static void fou_dev_sock_release(struct fou_dev *fou)
 {
-	struct socket *sock4 = rtnl_dereference(fou->sock4);
-	struct socket *sock6 = rtnl_dereference(fou->sock6);
+	struct sock *sk4 = rtnl_dereference(fou->sk4);
+	struct sock *sk6 = rtnl_dereference(fou->sk6);
 
-	rcu_assign_pointer(fou->sock4, NULL);
-	rcu_assign_pointer(fou->sock6, NULL);
+	rcu_assign_pointer(fou->sk4, NULL);
+	rcu_assign_pointer(fou->sk6, NULL);
 	synchronize_net();
-	if (sock4)
-		udp_tunnel_sock_release(sock4);
-	if (sock6)
-		udp_tunnel_sock_release(sock6);
+	if (sk4)
+		fou_udp_tunnel_sock_release(sk4);
+	if (sk6)
+		fou_udp_tunnel_sock_release(sk6);
 }
 
 static int fou_dev_sock_create(struct fou_dev *fou)
 {
-	struct socket *sock;
+	struct sock *sk;
 
-	sock = fou_dev_sock_open(fou, AF_INET);
-	if (IS_ERR(sock))
-		return PTR_ERR(sock);
-	rcu_assign_pointer(fou->sock4, sock);
+	sk = fou_dev_sock_open(fou, AF_INET);
+	if (IS_ERR(sk))
+		return PTR_ERR(sk);
+	rcu_assign_pointer(fou->sk4, sk);
 	if (!ipv6_mod_enabled())
 		return 0;
 
-	sock = fou_dev_sock_open(fou, AF_INET6);
-	if (IS_ERR(sock)) {
+	sk = fou_dev_sock_open(fou, AF_INET6);
+	if (IS_ERR(sk)) {
 		fou_dev_sock_release(fou);
-		return PTR_ERR(sock);
+		return PTR_ERR(sk);
 	}
-	rcu_assign_pointer(fou->sock6, sock);
+	rcu_assign_pointer(fou->sk6, sk);
 	return 0;
 }
 
@@ -415,7 +421,7 @@ static __be16 fou_dev_sport(const struct fou_dev *fou, struct sk_buff *skb)
 static struct dst_entry *fou_dev_dst6_lookup(struct sk_buff *skb,
 					     struct net_device *dev,
 					     struct fou_dev *fou,
-					     struct socket *sock,
+					     struct sock *sk,
 					     struct in6_addr *saddr,
 					     const struct ip_tunnel_info *info,
 					     __be16 sport, bool use_cache)
@@ -440,7 +446,7 @@ static struct dst_entry *fou_dev_dst6_lookup(struct sk_buff *skb,
 	fl6.fl6_dport = fou->conf.port;
 	fl6.flowlabel = ip6_make_flowinfo(key->tos, key->label);
 
-	dst = ipv6_stub->ipv6_dst_lookup_flow(fou->net, sock->sk, &fl6, NULL);
+	dst = ip6_dst_lookup_flow(fou->net, sk, &fl6, NULL);
 	if (IS_ERR(dst))
 		return ERR_PTR(-ENETUNREACH);
 	if (dst->dev == dev) {
@@ -464,7 +470,7 @@ static int fou_dev_xmit4(struct sk_buff *skb, struct net_device *dev,
 {
 	bool xnet = !net_eq(fou->net, dev_net(dev));
 	bool use_cache = ip_tunnel_dst_cache_usable(skb, info);
-	struct socket *sock = rcu_dereference(fou->sock4);
+	struct sock *sk = rcu_dereference(fou->sk4);
 	bool udp_sum = fou_tun_csum(&info->key);
 	const struct ip_tunnel_key *key = &info->key;
 	unsigned int encap = fou_dev_encap_len(fou);
@@ -474,7 +480,7 @@ static int fou_dev_xmit4(struct sk_buff *skb, struct net_device *dev,
 	u8 tos;
 	int err;
 
-	if (!sock)
+	if (!sk)
 		return -ESHUTDOWN;
 
 	sport = fou_dev_sport(fou, skb);
@@ -502,9 +508,9 @@ static int fou_dev_xmit4(struct sk_buff *skb, struct net_device *dev,
 	if (err)
 		goto free_dst;
 
-	udp_tunnel_xmit_skb(rt, sock->sk, skb, saddr, key->u.ipv4.dst, tos,
-			    key->ttl, df, sport, fou->conf.port, xnet,
-			    !udp_sum);
+	fou_udp_tunnel_xmit_skb(rt, sk, skb, saddr, key->u.ipv4.dst, tos,
+				key->ttl, df, sport, fou->conf.port, xnet,
+				!udp_sum);
 	return 0;
 
 free_dst:
@@ -518,7 +524,7 @@ static int fou_dev_xmit6(struct sk_buff *skb, struct net_device *dev,
 {
 	bool xnet = !net_eq(fou->net, dev_net(dev));
 	bool use_cache = ip_tunnel_dst_cache_usable(skb, info);
-	struct socket *sock = rcu_dereference(fou->sock6);
+	struct sock *sk = rcu_dereference(fou->sk6);
 	bool udp_sum = fou_tun_csum(&info->key);
 	const struct ip_tunnel_key *key = &info->key;
 	unsigned int encap = fou_dev_encap_len(fou);
@@ -528,11 +534,11 @@ static int fou_dev_xmit6(struct sk_buff *skb, struct net_device *dev,
 	u8 prio;
 	int err;
 
-	if (!sock)
+	if (!sk)
 		return -ESHUTDOWN;
 
 	sport = fou_dev_sport(fou, skb);
-	dst = fou_dev_dst6_lookup(skb, dev, fou, sock, &saddr, info, sport,
+	dst = fou_dev_dst6_lookup(skb, dev, fou, sk, &saddr, info, sport,
 				  use_cache);
 	if (IS_ERR(dst))
 		return PTR_ERR(dst);
@@ -553,9 +559,9 @@ static int fou_dev_xmit6(struct sk_buff *skb, struct net_device *dev,
 		goto free_dst;
 
 	daddr = key->u.ipv6.dst;
-	udp_tunnel6_xmit_skb(dst, sock->sk, skb, dev, &saddr, &daddr, prio,
-			     key->ttl, key->label, sport, fou->conf.port,
-			     !udp_sum);
+	fou_udp_tunnel6_xmit_skb(dst, sk, skb, dev, &saddr, &daddr, prio,
+				 key->ttl, key->label, sport, fou->conf.port,
+				 !udp_sum);
 	return 0;
 
 free_dst:
@@ -624,13 +630,13 @@ static int fou_dev_fill_metadata_dst(struct net_device *dev,
 		ip_rt_put(rt);
 		info->key.u.ipv4.src = saddr;
 	} else {
-		struct socket *sock = rcu_dereference(fou->sock6);
+		struct sock *sk = rcu_dereference(fou->sk6);
 		struct dst_entry *dst;
 		struct in6_addr saddr;
 
-		if (!sock)
+		if (!sk)
 			return -ESHUTDOWN;
-		dst = fou_dev_dst6_lookup(skb, dev, fou, sock, &saddr, info,
+		dst = fou_dev_dst6_lookup(skb, dev, fou, sk, &saddr, info,
 					  sport, use_cache);
 		if (IS_ERR(dst))
 			return PTR_ERR(dst);
@@ -727,9 +733,12 @@ static int fou_dev_conf_from_nl(struct nlattr *data[],
 	return 0;
 }
 
-static int fou_dev_newlink(struct net *net, struct net_device *dev,
-			   struct nlattr *tb[], struct nlattr *data[],
-			   struct netlink_ext_ack *extack)
+/* newlink's work, in the form of every kernel: the device 'dev', its UDP
+ * socket in 'net' (the link namespace).
+ */
+static int fou_dev_configure(struct net *net, struct net_device *dev,
+			     struct nlattr *tb[], struct nlattr *data[],
+			     struct netlink_ext_ack *extack)
 {
 	struct fou_dev_net *fn = net_generic(net, fou_dev_net_id);
 	struct fou_dev *fou = netdev_priv(dev), *t;
