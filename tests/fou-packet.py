@@ -14,6 +14,20 @@
 #   fou-packet.py batch
 #       For each line of "outer" options on standard input, the frame as
 #       hex: scapy starts slowly, which counts in an emulated VM.
+#   fou-packet.py tcp [--inner 4|6] --len N [--l2]
+#       An inner TCP packet (ACK, sequence number 1000) with N bytes of
+#       payload, as a guest hands a TSO packet of up to 64 kB to OVS.
+#   fou-packet.py segments --mss M --len N [outer options]
+#       The frames, one per line as hex, that "tcp" with the same --len
+#       becomes pushed through the tunnel "outer" describes and segmented
+#       into at most M bytes of payload each: the TCP sequence numbers
+#       advance, inner and outer IPv4 IDs count up from the packet's and
+#       the header's, and every length and checksum is computed again.
+#   fou-packet.py strip-gue IN OUT
+#       The capture IN with each GUE datagram's 4-byte header (variant 0,
+#       no extensions) taken out, and its lengths fixed, written to OUT, so
+#       that tshark, which has no GUE dissector, can decode the inner
+#       packets as it decodes FOU's.
 #
 # Uses Debian's python3-scapy, so it runs under /usr/bin/python3.
 
@@ -21,9 +35,9 @@ import argparse
 import struct
 import sys
 
-from scapy.all import (ICMP, IP, UDP, Ether, HBHOptUnknown, IPv6,
+from scapy.all import (ICMP, IP, TCP, UDP, Ether, HBHOptUnknown, IPv6,
                        ICMPv6EchoRequest, IPv6ExtHdrDestOpt, PadN, Raw,
-                       bytes_hex, conf)
+                       bytes_hex, conf, rdpcap, wrpcap)
 from scapy.contrib.mpls import MPLS
 from scapy.layers.vxlan import VXLAN
 
@@ -44,6 +58,21 @@ def inner_packet(kind, payload=b"fou-test-payload", tos=0):
     raise ValueError(kind)
 
 
+def tcp_packet(kind, length, segment=0, mss=None):
+    """The inner TCP packet of "tcp", or with 'mss', its segment number
+    'segment' as segmentation makes it."""
+    payload = bytes(i % 251 for i in range(length))
+    seq = 1000
+    if mss is not None:
+        payload = payload[segment * mss:(segment + 1) * mss]
+        seq += segment * mss
+    tcp = TCP(sport=1234, dport=80, seq=seq, ack=1, flags="A",
+              window=8192) / Raw(payload)
+    if kind == "4":
+        return IP(src="10.0.0.1", dst="10.0.0.2", id=1 + segment) / tcp
+    return IPv6(src="fd00::1", dst="fd00::2") / tcp
+
+
 def zero_ethernet(kind, pkt):
     """'pkt' in the all-zero Ethernet header that legacy_l3 ports use."""
     etype = {"4": 0x0800, "6": 0x86dd, "mpls": 0x8847}[kind]
@@ -56,8 +85,9 @@ def gue_header(version, control, hlen, proto, flags, ext):
     return struct.pack("!BBH", first, proto, flags) + ext
 
 
-def outer_frame(args):
-    inner = bytes(inner_packet(args.inner, tos=args.inner_tos))
+def outer_frame(args, inner=None, ip_id=0):
+    if inner is None:
+        inner = bytes(inner_packet(args.inner, tos=args.inner_tos))
     if args.inner_len is not None:
         inner = inner[:args.inner_len]
     if args.encap == "gue":
@@ -92,7 +122,7 @@ def outer_frame(args):
                 PadN(optdata=b"\0")])
         frame = frame / udp
     else:
-        frame = eth / IP(src=args.src, dst=args.dst, ttl=64, id=0,
+        frame = eth / IP(src=args.src, dst=args.dst, ttl=64, id=ip_id,
                          flags="DF", tos=args.tos) / udp
     frame = frame / Raw(payload)
     if not args.csum:
@@ -115,7 +145,30 @@ def make_parser():
                    help="the inner TOS or traffic class")
     p.add_argument("--l2", action="store_true")
 
-    p = sub.add_parser("outer")
+    p = sub.add_parser("tcp")
+    p.add_argument("--inner", choices=["4", "6"], default="4")
+    p.add_argument("--len", type=int, required=True)
+    p.add_argument("--l2", action="store_true")
+
+    for name in ("outer", "segments"):
+        add_outer_arguments(sub.add_parser(name))
+
+    p = sub.add_parser("sport")
+    p.add_argument("hex")
+
+    sub.add_parser("batch")
+
+    p = sub.add_parser("strip-gue")
+    p.add_argument("input")
+    p.add_argument("output")
+    return parser
+
+
+def add_outer_arguments(p):
+    """The options of "outer", and of "segments", which adds --mss and
+    --len."""
+    p.add_argument("--mss", type=int)
+    p.add_argument("--len", type=int)
     p.add_argument("--outer", choices=["4", "6"], default="4")
     p.add_argument("--inner", choices=["4", "6", "mpls"], default="4")
     p.add_argument("--encap", choices=["fou", "gue", "vxlan"],
@@ -151,11 +204,26 @@ def make_parser():
     p.add_argument("--gue-flags", type=lambda s: int(s, 0), default=0)
     p.add_argument("--gue-ext", default="", help="extension fields, hex")
 
-    p = sub.add_parser("sport")
-    p.add_argument("hex")
 
-    sub.add_parser("batch")
-    return parser
+def strip_gue(frame):
+    """'frame' without the GUE header of its UDP payload, with its IP and
+    UDP lengths and checksums computed again."""
+    udp = frame[UDP]
+    payload = bytes(udp.payload)
+    if len(payload) < 4 or payload[0] >> 6 != 0 or payload[0] & 0x1f:
+        raise ValueError("not GUE variant 0 without extensions: %s"
+                         % frame.summary())
+    ip = frame[IP] if IP in frame else frame[IPv6]
+    new = ip.copy()
+    new[UDP].remove_payload()
+    new[UDP].len = None
+    new[UDP].chksum = None
+    if IP in frame:
+        new.len = None
+        new.chksum = None
+    else:
+        new.plen = None
+    return Ether(bytes(frame[Ether])[:14]) / new / Raw(payload[4:])
 
 
 def main():
@@ -168,12 +236,25 @@ def main():
         print(bytes_hex(bytes(pkt)).decode())
     elif args.cmd == "outer":
         print(bytes_hex(outer_frame(args)).decode())
+    elif args.cmd == "tcp":
+        pkt = tcp_packet(args.inner, args.len)
+        if args.l2:
+            pkt = zero_ethernet(args.inner, pkt)
+        print(bytes_hex(bytes(pkt)).decode())
+    elif args.cmd == "segments":
+        if args.mss is None or args.len is None or args.inner == "mpls":
+            parser.error("segments needs --mss, --len and --inner 4 or 6")
+        for i in range((args.len + args.mss - 1) // args.mss):
+            inner = bytes(tcp_packet(args.inner, args.len, i, args.mss))
+            print(bytes_hex(outer_frame(args, inner, ip_id=i)).decode())
     elif args.cmd == "sport":
         print(Ether(bytes.fromhex(args.hex.strip()))[UDP].sport)
     elif args.cmd == "batch":
         for line in sys.stdin:
             one = parser.parse_args(["outer"] + line.split())
             print(bytes_hex(outer_frame(one)).decode())
+    elif args.cmd == "strip-gue":
+        wrpcap(args.output, [strip_gue(f) for f in rdpcap(args.input)])
     return 0
 
 
