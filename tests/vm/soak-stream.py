@@ -6,14 +6,16 @@
 #       Accepts one connection on PORT, reads it to the end, and prints the
 #       number of bytes received; exits 1 if a byte is not the one expected
 #       or the stream does not end within TIMEOUT seconds.
-#   soak-stream.py send ADDRESS PORT SECONDS RATE
+#   soak-stream.py send ADDRESS PORT SECONDS RATE [STOP_FILE]
 #       Connects to ADDRESS and PORT, sends about RATE bytes a second for
-#       SECONDS seconds, and prints the number of bytes sent.  A stalled
-#       tunnel only delays it: the stream must survive, not keep its rate.
+#       SECONDS seconds, or until STOP_FILE exists, and prints the number of
+#       bytes sent.  A stalled tunnel only delays it: the stream must
+#       survive, not keep its rate.
 #
 # The stream is the bytes 0, 1, ..., 250, 0, 1, ... (251 is prime, so no
 # power-of-two chunking hides a lost or repeated block).
 
+import os
 import socket
 import sys
 import time
@@ -51,11 +53,12 @@ def receive(port, timeout):
     return 0
 
 
-def send(address, port, seconds, rate):
+def send(address, port, seconds, rate, stop_file=None):
     sock = socket.create_connection((address, port), timeout=120)
     start = time.monotonic()
     sent = 0
-    while time.monotonic() - start < seconds:
+    while (time.monotonic() - start < seconds
+           and not (stop_file and os.path.exists(stop_file))):
         sock.sendall(pattern(sent, BLOCK))
         sent += BLOCK
         ahead = sent / rate - (time.monotonic() - start)
@@ -72,7 +75,7 @@ def main():
     if sys.argv[1] == "receive":
         return receive(int(sys.argv[2]), float(sys.argv[3]))
     return send(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]),
-                float(sys.argv[5]))
+                float(sys.argv[5]), sys.argv[6] if len(sys.argv) > 6 else None)
 
 
 if __name__ == "__main__":
