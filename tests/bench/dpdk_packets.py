@@ -46,9 +46,14 @@ def checksummed(underlay):
     return UNDERLAYS[underlay][1]
 
 
+def over_ipv6(underlay):
+    """Whether 'underlay' is IPv6."""
+    return UNDERLAYS[underlay][0] == 6
+
+
 def addresses(underlay):
     """OVS's and the remote end's outer IP addresses over 'underlay'."""
-    if UNDERLAYS[underlay][0] == 6:
+    if over_ipv6(underlay):
         return LOCAL_IP6, REMOTE_IP6
     return LOCAL_IP, REMOTE_IP
 
@@ -93,7 +98,7 @@ def tunnel_header(tunnel, inner, entropy, csum):
 def outer_ip(underlay):
     """The outer IP header of what the remote end sends over 'underlay'."""
     local, remote = addresses(underlay)
-    if UNDERLAYS[underlay][0] == 6:
+    if over_ipv6(underlay):
         return IPv6(src=remote, dst=local, hlim=64)
     return IP(src=remote, dst=local, id=0, flags="DF", ttl=64)
 
