@@ -18,9 +18,11 @@
  * tunnel push and pop, for each tunnel type, inner packet size and underlay
  * family, measured on batches of packets with OVS's own code.
  *
- * Push is what the datapath runs for an output to a tunnel port: pop_eth
- * first for a tunnel that carries IP without Ethernet (fou, gue), then the
- * tnl_push action (netdev_push_header()).  Pop is the tnl_pop action
+ * Push is what the datapath runs for an output to a tunnel port: the
+ * actions "pop_eth,tnl_push(...)" for a tunnel that carries IP without
+ * Ethernet (fou, gue), "tnl_push(...)" for the others, through the
+ * datapath's own action executor, odp_execute_actions(), which hands the
+ * tnl_push to netdev_push_header() as dpif-netdev does.  Pop is the tnl_pop action
  * (netdev_pop_header()), then push_eth for fou and gue, whose inner packet
  * leaves through an Ethernet port.  Parsing the packet before each, which
  * the datapath does for every tunnel type alike, is left out of the times.
@@ -49,7 +51,11 @@
 #include "netdev.h"
 #include "netdev-fou.h"
 #include "netdev-vport.h"
+#include "netlink.h"
+#include "odp-execute.h"
 #include "odp-netlink.h"
+#include "odp-util.h"
+#include "openvswitch/ofpbuf.h"
 #include "ovs-fou-config.h"
 #include "openvswitch/vlog.h"
 #include "ovstest.h"
@@ -93,6 +99,7 @@ struct bench_case {
 
     struct netdev *netdev;
     struct ovs_action_push_tnl header;
+    struct ofpbuf actions;      /* Datapath actions of an output to it. */
     struct dp_packet *template; /* The inner packet, with Ethernet. */
     struct dp_packet_batch batch;
 };
@@ -239,6 +246,11 @@ setup_case(struct bench_case *c)
 {
     open_tunnel(c);
     build_header(c);
+    ofpbuf_init(&c->actions, 0);
+    if (tunnel_types[c->type].l3) {
+        nl_msg_put_flag(&c->actions, OVS_ACTION_ATTR_POP_ETH);
+    }
+    odp_put_tnl_push_action(&c->actions, &c->header);
     c->template = make_inner_packet(c->size);
     dp_packet_batch_init(&c->batch);
     for (int i = 0; i < BENCH_BATCH; i++) {
@@ -281,21 +293,27 @@ bench_send_prepare(struct dp_packet_batch *batch OVS_UNUSED)
 #endif
 }
 
+/* What dpif-netdev does with a tnl_push action that odp_execute_actions()
+ * hands it. */
+static void
+bench_execute_cb(void *c_, struct dp_packet_batch *batch,
+                 const struct nlattr *a, bool should_steal OVS_UNUSED)
+{
+    struct bench_case *c = c_;
+
+    ovs_assert(nl_attr_type(a) == OVS_ACTION_ATTR_TUNNEL_PUSH);
+#ifdef FOU_HAVE_PUSH_INGRESS_NETDEV
+    netdev_push_header(c->netdev, NULL, batch, nl_attr_get(a));
+#else
+    netdev_push_header(c->netdev, batch, nl_attr_get(a));
+#endif
+}
+
 static void BENCH_NOINLINE
 bench_push(struct bench_case *c)
 {
-    if (tunnel_types[c->type].l3) {
-        struct dp_packet *packet;
-
-        DP_PACKET_BATCH_FOR_EACH (i, packet, &c->batch) {
-            pop_eth(packet);
-        }
-    }
-#ifdef FOU_HAVE_PUSH_INGRESS_NETDEV
-    netdev_push_header(c->netdev, NULL, &c->batch, &c->header);
-#else
-    netdev_push_header(c->netdev, &c->batch, &c->header);
-#endif
+    odp_execute_actions(c, &c->batch, false, c->actions.data,
+                        c->actions.size, bench_execute_cb);
     bench_send_prepare(&c->batch);
 }
 
@@ -598,6 +616,7 @@ test_tunnel_bench_main(int argc, char *argv[])
     for (size_t i = 0; i < n_cases; i++) {
         dp_packet_delete_batch(&cases[i].batch, true);
         dp_packet_delete(cases[i].template);
+        ofpbuf_uninit(&cases[i].actions);
         netdev_close(cases[i].netdev);
     }
 }
