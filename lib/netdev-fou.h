@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "openvswitch/types.h"
+#include "ovs-fou-config.h"
 
 struct dp_packet;
 struct ds;
@@ -80,6 +81,12 @@ int netdev_fou_build_header(const struct netdev *,
                             const struct netdev_tunnel_config *,
                             struct ovs_action_push_tnl *,
                             const struct netdev_tnl_build_header_params *);
+void netdev_fou_push_header(const struct netdev *,
+#ifdef FOU_HAVE_PUSH_INGRESS_NETDEV
+                            const struct netdev *ingress_netdev,
+#endif
+                            struct dp_packet *,
+                            const struct ovs_action_push_tnl *);
 struct dp_packet *netdev_fou_pop_header(struct dp_packet *);
 
 /* The kernel datapath's device (lib/dpif-netlink-rtnl.c). */
