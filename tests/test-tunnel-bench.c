@@ -22,10 +22,11 @@
  * actions "pop_eth,tnl_push(...)" for a tunnel that carries IP without
  * Ethernet (fou, gue), "tnl_push(...)" for the others, through the
  * datapath's own action executor, odp_execute_actions(), which hands the
- * tnl_push to netdev_push_header() as dpif-netdev does.  Pop is the tnl_pop action
- * (netdev_pop_header()), then push_eth for fou and gue, whose inner packet
- * leaves through an Ethernet port.  Parsing the packet before each, which
- * the datapath does for every tunnel type alike, is left out of the times.
+ * tnl_push to netdev_push_header() as dpif-netdev does.  Pop is the tnl_pop
+ * action (netdev_pop_header()), then push_eth for fou and gue, whose inner
+ * packet leaves through an Ethernet port.  Parsing the packet before each,
+ * which the datapath does for every tunnel type alike, is left out of the
+ * times.
  *
  * Each round measures every case once, in an order that rotates from round
  * to round, so that the cases interleave and drift on a noisy machine hits
