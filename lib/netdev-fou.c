@@ -163,38 +163,6 @@ netdev_fou_build_header(const struct netdev *netdev,
     return 0;
 }
 
-/* Takes the Ethernet header off 'packet', as pop_eth() does, for the push
- * that follows at once: the push writes its own headers in front and sets
- * every offset afresh, so only what it reads on the way must be right: the
- * start of the data, the packet type, the L3 and L4 offsets.  A packet with
- * a label stack (MPLS) takes pop_eth() itself. */
-static void
-fou_pop_eth_for_push(struct dp_packet *packet)
-{
-    const uint32_t type_len = sizeof(ovs_be16);
-    uint32_t size = dp_packet_size(packet);
-    uint32_t l2_len = packet->l3_ofs;
-    char *l3;
-
-    /* The second test, in unsigned arithmetic, is that an Ethernet type
-     * fits before the L3 header and the L3 header within the packet, which
-     * pop_eth() asserts. */
-    if (OVS_UNLIKELY(packet->l2_5_ofs != UINT16_MAX
-                     || l2_len - type_len > size - type_len)) {
-        pop_eth(packet);
-        return;
-    }
-    l3 = (char *) dp_packet_data(packet) + l2_len;
-    packet->packet_type = PACKET_TYPE_BE(OFPHTN_ETHERTYPE,
-        ntohs(*ALIGNED_CAST(const ovs_be16 *, l3 - type_len)));
-    dp_packet_set_data(packet, l3);
-    dp_packet_set_size(packet, size - l2_len);
-    packet->l3_ofs = 0;
-    if (packet->l4_ofs != UINT16_MAX) {
-        packet->l4_ofs -= l2_len;
-    }
-}
-
 /* Pushes the header that netdev_fou_build_header() built onto 'packet'.
  * FOU carries the IP packet without its Ethernet header, so the datapath's
  * action executor leaves a pop_eth right before the push to the push
@@ -208,8 +176,8 @@ netdev_fou_push_header(const struct netdev *netdev,
                        struct dp_packet *packet,
                        const struct ovs_action_push_tnl *data)
 {
-    if (dp_packet_is_eth(packet)) {
-        fou_pop_eth_for_push(packet);
+    if (dp_packet_is_eth(packet) && !dp_packet_try_pop_eth(packet)) {
+        pop_eth(packet);
     }
 #ifdef FOU_HAVE_PUSH_INGRESS_NETDEV
     netdev_tnl_push_udp_header(netdev, ingress_netdev, packet, data);
