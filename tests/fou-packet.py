@@ -23,6 +23,12 @@
 #       into at most M bytes of payload each: the TCP sequence numbers
 #       advance, inner and outer IPv4 IDs count up from the packet's and
 #       the header's, and every length and checksum is computed again.
+#   fou-packet.py checksums HEX...
+#       For each frame, a line naming its IPv4, UDP, TCP and ICMP headers,
+#       outermost first, each with whether its checksum is right: "ip:ok",
+#       "udp:ok", "udp:none" (zero, not computed), "ip:bad" and so on.  UDP
+#       port 5555 is decoded as FOU carrying IPv4, 4789 as VXLAN, and GRE
+#       with its payload, so that every header of a nested tunnel shows.
 #   fou-packet.py strip-gue IN OUT
 #       The capture IN with each GUE datagram's 4-byte header (variant 0,
 #       no extensions) taken out, and its lengths fixed, written to OUT, so
@@ -35,9 +41,10 @@ import argparse
 import struct
 import sys
 
-from scapy.all import (ICMP, IP, TCP, UDP, Ether, HBHOptUnknown, IPv6,
+from scapy.all import (GRE, ICMP, IP, TCP, UDP, Ether, HBHOptUnknown, IPv6,
                        ICMPv6EchoRequest, IPv6ExtHdrDestOpt, PadN, Raw,
-                       bytes_hex, conf, rdpcap, wrpcap)
+                       bind_layers, bytes_hex, checksum, conf, in4_chksum,
+                       rdpcap, wrpcap)
 from scapy.contrib.mpls import MPLS
 from scapy.layers.vxlan import VXLAN
 
@@ -158,6 +165,9 @@ def make_parser():
 
     sub.add_parser("batch")
 
+    p = sub.add_parser("checksums")
+    p.add_argument("hex", nargs="+")
+
     p = sub.add_parser("strip-gue")
     p.add_argument("input")
     p.add_argument("output")
@@ -203,6 +213,32 @@ def add_outer_arguments(p):
     p.add_argument("--gue-proto", type=int)
     p.add_argument("--gue-flags", type=lambda s: int(s, 0), default=0)
     p.add_argument("--gue-ext", default="", help="extension fields, hex")
+
+
+def header_checksums(frame):
+    """The IPv4, UDP, TCP and ICMP headers of 'frame', outermost first, each
+    as "NAME:ok", "NAME:bad" or, for a zero UDP checksum, "udp:none"."""
+    bind_layers(UDP, IP, dport=5555)
+    results = []
+    layer = Ether(frame)
+    ip = None
+    while layer and not isinstance(layer, Raw):
+        raw = bytes(layer)
+        if isinstance(layer, IP):
+            ok = checksum(raw[:layer.ihl * 4]) == 0
+            results.append("ip:" + ("ok" if ok else "bad"))
+            ip = layer
+        elif isinstance(layer, UDP) and layer.chksum == 0:
+            results.append("udp:none")
+        elif isinstance(layer, (UDP, TCP)) and ip is not None:
+            name = "udp" if isinstance(layer, UDP) else "tcp"
+            ok = in4_chksum(ip.proto, ip, raw[:ip.len - ip.ihl * 4]) == 0
+            results.append(name + ":" + ("ok" if ok else "bad"))
+        elif isinstance(layer, ICMP):
+            ok = checksum(raw[:ip.len - ip.ihl * 4]) == 0
+            results.append("icmp:" + ("ok" if ok else "bad"))
+        layer = layer.payload
+    return " ".join(results)
 
 
 def strip_gue(frame):
@@ -253,6 +289,9 @@ def main():
         for line in sys.stdin:
             one = parser.parse_args(["outer"] + line.split())
             print(bytes_hex(outer_frame(one)).decode())
+    elif args.cmd == "checksums":
+        for frame in args.hex:
+            print(header_checksums(bytes.fromhex(frame.strip())))
     elif args.cmd == "strip-gue":
         wrpcap(args.output, [strip_gue(f) for f in rdpcap(args.input)])
     return 0
