@@ -244,11 +244,12 @@ fou_is_other_udp_tunnel(const char *type)
 }
 
 /* Returns true, with a sentence in 'errors', if an Interface of another UDP
- * tunnel type already receives on UDP port 'port': the datapath would hand
- * the packets to one of the two. */
+ * tunnel type already receives on UDP port 'port', which fou Interface
+ * 'netdev' wants: the datapath would hand the packets to one of the two.
+ * netdev_fou_holds_udp_port() looks the other way. */
 static bool
-fou_udp_port_taken(const struct netdev *netdev, ovs_be16 port,
-                   struct ds *errors)
+other_tunnel_holds_udp_port(const struct netdev *netdev, ovs_be16 port,
+                            struct ds *errors)
 {
     struct netdev **vports;
     bool taken = false;
@@ -279,10 +280,10 @@ fou_udp_port_taken(const struct netdev *netdev, ovs_be16 port,
 }
 
 /* Returns true, with a sentence in 'errors', if a fou Interface receives
- * on UDP port 'port', which Interface 'name' of UDP tunnel type 'type' wants
- * too. */
+ * on UDP port 'port', which Interface 'name' of another UDP tunnel type,
+ * 'type', wants too.  other_tunnel_holds_udp_port() looks the other way. */
 bool
-netdev_fou_udp_port_taken(const char *name, const char *type, ovs_be16 port,
+netdev_fou_holds_udp_port(const char *name, const char *type, ovs_be16 port,
                           struct ds *errors)
     OVS_EXCLUDED(fou_rx_mutex)
 {
@@ -473,7 +474,8 @@ netdev_fou_set_config(const struct netdev *netdev, const struct smap *args,
         }
     }
 
-    if (!error && fou_udp_port_taken(netdev, cfg->dst_port, errors)) {
+    if (!error
+        && other_tunnel_holds_udp_port(netdev, cfg->dst_port, errors)) {
         error = EEXIST;
     }
     return error ? error : fou_rx_claim(netdev, cfg, errors);

@@ -73,7 +73,7 @@ void netdev_fou_get_config(const struct netdev_tunnel_config *,
                            struct smap *args);
 void netdev_fou_destruct(const struct netdev *);
 bool netdev_fou_csum_ipv6(const struct netdev *);
-bool netdev_fou_udp_port_taken(const char *name, const char *type,
+bool netdev_fou_holds_udp_port(const char *name, const char *type,
                                ovs_be16 port, struct ds *errors);
 
 /* Tunnel push and pop (the netdev class in lib/netdev-vport.c). */
