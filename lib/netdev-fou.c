@@ -163,28 +163,40 @@ netdev_fou_build_header(const struct netdev *netdev,
     return 0;
 }
 
-/* Pushes the header that netdev_fou_build_header() built onto 'packet'.
- * FOU carries the IP packet without its Ethernet header, so the datapath's
- * action executor leaves a pop_eth right before the push to the push
- * (odp-execute.c): take that header off here, in the same pass over the
- * batch as the push itself. */
-void
-netdev_fou_push_header(const struct netdev *netdev,
-#ifdef FOU_HAVE_PUSH_INGRESS_NETDEV
-                       const struct netdev *ingress_netdev,
-#endif
-                       struct dp_packet *packet,
-                       const struct ovs_action_push_tnl *data)
+/* FOU carries the IP packet without its Ethernet header, so the datapath's
+ * action executor leaves a pop_eth right before a FOU push to the push
+ * (odp-execute.c): take that header off 'packet' here, in the same pass
+ * over the batch as the push itself. */
+static void
+fou_push_pop_eth(struct dp_packet *packet)
 {
     if (dp_packet_is_eth(packet) && !dp_packet_try_pop_eth(packet)) {
         pop_eth(packet);
     }
-#ifdef FOU_HAVE_PUSH_INGRESS_NETDEV
-    netdev_tnl_push_udp_header(netdev, ingress_netdev, packet, data);
-#else
-    netdev_tnl_push_udp_header(netdev, packet, data);
-#endif
 }
+
+/* Pushes the header that netdev_fou_build_header() built onto 'packet',
+ * after taking off its Ethernet header.  Open vSwitch 4.0 on passes the
+ * ingress port to the push; one definition per signature. */
+#ifdef FOU_HAVE_PUSH_INGRESS_NETDEV
+void
+netdev_fou_push_header(const struct netdev *netdev,
+                       const struct netdev *ingress_netdev,
+                       struct dp_packet *packet,
+                       const struct ovs_action_push_tnl *data)
+{
+    fou_push_pop_eth(packet);
+    netdev_tnl_push_udp_header(netdev, ingress_netdev, packet, data);
+}
+#else
+void
+netdev_fou_push_header(const struct netdev *netdev, struct dp_packet *packet,
+                       const struct ovs_action_push_tnl *data)
+{
+    fou_push_pop_eth(packet);
+    netdev_tnl_push_udp_header(netdev, packet, data);
+}
+#endif
 
 /* Receive. */
 

@@ -81,12 +81,15 @@ int netdev_fou_build_header(const struct netdev *,
                             const struct netdev_tunnel_config *,
                             struct ovs_action_push_tnl *,
                             const struct netdev_tnl_build_header_params *);
-void netdev_fou_push_header(const struct netdev *,
 #ifdef FOU_HAVE_PUSH_INGRESS_NETDEV
+void netdev_fou_push_header(const struct netdev *,
                             const struct netdev *ingress_netdev,
-#endif
                             struct dp_packet *,
                             const struct ovs_action_push_tnl *);
+#else
+void netdev_fou_push_header(const struct netdev *, struct dp_packet *,
+                            const struct ovs_action_push_tnl *);
+#endif
 struct dp_packet *netdev_fou_pop_header(struct dp_packet *);
 
 /* The kernel datapath's device (lib/dpif-netlink-rtnl.c). */
