@@ -139,7 +139,7 @@ fou_explain_port_busy(ovs_be16 port)
  * FOU-specific to say.  The caller must free the sentence.
  *
  * On the kernel datapath, ENODEV means that the kernel has no "fou" device
- * type (dpif-netlink-rtnl found the vport_fou module missing), and
+ * type (dpif-netlink-rtnl found the fou_dev module missing), and
  * EADDRINUSE that the fou device could not bind its UDP port, which some
  * other socket holds: a program, the kernel's own FOU ("ip fou add") or
  * another kind of UDP tunnel.  The userspace datapath binds no socket. */

@@ -63,7 +63,7 @@ enum {
 };
 
 /* The kernel module that provides the "fou" link kind. */
-#define FOU_KERNEL_MODULE "vport_fou"
+#define FOU_KERNEL_MODULE "fou_dev"
 
 /* Configuration (lib/netdev-vport.c). */
 bool netdev_fou_is_option(const char *key);

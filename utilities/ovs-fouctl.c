@@ -15,7 +15,7 @@
  */
 
 /* ovs-fouctl: creates, shows and deletes the "fou" network devices of the
- * vport_fou module, and shows the kernel's own FOU ports ("ip fou") beside
+ * fou_dev module, and shows the kernel's own FOU ports ("ip fou") beside
  * them.  iproute2 does not know the "fou" link kind's attributes, and
  * libnl-route has no public API for a kind it does not know, so the
  * rtnetlink messages are built here with libnl's core; the kernel's FOU
@@ -52,7 +52,7 @@ struct fou_dev_attrs {
 static void
 usage(void)
 {
-    printf("%s: FOU and GUE devices of the vport_fou kernel module\n"
+    printf("%s: FOU and GUE devices of the fou_dev kernel module\n"
            "usage: %s COMMAND [ARG...]\n"
            "  add NAME [port PORT] [encap fou|gue] [ipproto 4|41|137|auto]\n"
            "                   create device NAME (defaults: port 5555,\n"
@@ -181,8 +181,8 @@ cmd_add(const char *name, int argc, char *argv[])
     err = transact(sk, msg);
     nl_socket_free(sk);
     if (err == -NLE_OPNOTSUPP) {
-        fatal("the kernel has no \"fou\" device type: load the vport_fou "
-              "module (modprobe vport_fou)");
+        fatal("the kernel has no \"fou\" device type: load the fou_dev "
+              "module (modprobe fou_dev)");
     } else if (err == -NLE_BUSY) {
         fatal("a fou device already receives on UDP port %u", attrs.port);
     } else if (err < 0) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What differs between the kernels vport_fou is built for, Linux 6.1 to
+ * What differs between the kernels fou_dev is built for, Linux 6.1 to
  * 7.x, keyed on what the kernel provides rather than on version numbers,
  * so that fou_dev.c reads as code for one kernel and a distribution kernel
  * with a change backported builds too.  Where a header macro tells, #ifdef

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# Floods the vport_fou module's devices with malformed FOU and GUE packets,
+# Floods the fou_dev module's devices with malformed FOU and GUE packets,
 # and checks that the kernel's counters account for every one of them.
 #
 # usage: fou-flood.py COUNT
