@@ -18,15 +18,24 @@ export OVS_RUNDIR=$run OVS_LOGDIR=$run OVS_DBDIR=$run OVS_SYSCONFDIR=$run
 passed=0
 failed=0
 
-# check DESCRIPTION COMMAND...: runs COMMAND and counts the result.
+# check DESCRIPTION COMMAND...: runs COMMAND and counts the result.  Each
+# line says, last, the seconds since the previous one (the guest's uptime),
+# so that a slow run shows where its time went.
+last_check=$(cut -d. -f1 /proc/uptime)
 check() {
     description=$1
     shift
     if "$@" > "$run/check.out" 2>&1; then
-        echo "ok      $description"
+        result=ok
+    else
+        result=FAILED
+    fi
+    now=$(cut -d. -f1 /proc/uptime)
+    printf '%-7s %s [%s s]\n' "$result" "$description" $((now - last_check))
+    last_check=$now
+    if test $result = ok; then
         passed=$((passed + 1))
     else
-        echo "FAILED  $description"
         sed 's/^/        /' "$run/check.out"
         failed=$((failed + 1))
     fi
