@@ -31,8 +31,13 @@ import socket
 import sys
 import time
 
-from scapy.all import (IP, UDP, Ether, IPv6, IPv6ExtHdrFragment, Raw,
-                       conf, fragment, fragment6)
+# The layers it needs, not scapy.all: its start is slow enough in an
+# emulated VM.
+from scapy.config import conf
+from scapy.layers.inet import IP, UDP, fragment
+from scapy.layers.inet6 import IPv6, IPv6ExtHdrFragment, fragment6
+from scapy.layers.l2 import Ether
+from scapy.packet import Raw
 
 conf.verb = 0
 
