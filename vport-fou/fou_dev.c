@@ -534,6 +534,11 @@ static int fou_dev_xmit6(struct sk_buff *skb, struct net_device *dev,
 	u8 prio;
 	int err;
 
+	/* With IPv6 disabled (ipv6.disable=1) an IPv6 tunnel has no route;
+	 * the key's IPv4 addresses would be bytes of its IPv6 source.
+	 */
+	if (!ipv6_mod_enabled())
+		return -EAFNOSUPPORT;
 	if (!sk)
 		return -ESHUTDOWN;
 
@@ -588,7 +593,7 @@ static netdev_tx_t fou_dev_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 
 	rcu_read_lock();
-	if (ipv6_mod_enabled() && info->mode & IP_TUNNEL_INFO_IPV6)
+	if (info->mode & IP_TUNNEL_INFO_IPV6)
 		err = fou_dev_xmit6(skb, dev, fou, info, ipproto);
 	else
 		err = fou_dev_xmit4(skb, dev, fou, info, ipproto);
@@ -617,7 +622,7 @@ static int fou_dev_fill_metadata_dst(struct net_device *dev,
 	bool use_cache = ip_tunnel_dst_cache_usable(skb, info);
 	__be16 sport = fou_dev_sport(fou, skb);
 
-	if (!ipv6_mod_enabled() || ip_tunnel_info_af(info) == AF_INET) {
+	if (ip_tunnel_info_af(info) == AF_INET) {
 		struct rtable *rt;
 		__be32 saddr;
 
@@ -634,6 +639,9 @@ static int fou_dev_fill_metadata_dst(struct net_device *dev,
 		struct dst_entry *dst;
 		struct in6_addr saddr;
 
+		/* As in fou_dev_xmit6(). */
+		if (!ipv6_mod_enabled())
+			return -EAFNOSUPPORT;
 		if (!sk)
 			return -ESHUTDOWN;
 		dst = fou_dev_dst6_lookup(skb, dev, fou, sk, &saddr, info,
