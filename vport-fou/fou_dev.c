@@ -154,6 +154,7 @@ static bool fou_dev_inner_may_pull(struct sk_buff *skb)
 /* The UDP socket's encap_rcv: 'skb->data' is at the UDP header. */
 static int fou_dev_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 {
+	IP_TUNNEL_DECLARE_FLAGS(flags) = { };
 	struct metadata_dst *tun_dst;
 	struct fou_dev *fou;
 	unsigned short family;
@@ -184,7 +185,7 @@ static int fou_dev_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 		goto drop_stat;
 
 	/* No key: tunnels are told apart by their addresses and ports. */
-	tun_dst = fou_tun_rx_dst(skb, family);
+	tun_dst = udp_tun_rx_dst(skb, family, flags, 0, 0);
 	if (!tun_dst)
 		goto drop_stat;
 	skb_dst_set(skb, &tun_dst->dst);
@@ -236,18 +237,8 @@ static int fou_dev_err_lookup(struct sock *sk, struct sk_buff *skb)
 static int fou_dev_init(struct net_device *dev)
 {
 	struct fou_dev *fou = netdev_priv(dev);
-	int err;
 
-	err = fou_tstats_init(dev);
-	if (err)
-		return err;
-
-	err = gro_cells_init(&fou->gro_cells, dev);
-	if (err) {
-		fou_tstats_uninit(dev);
-		return err;
-	}
-	return 0;
+	return gro_cells_init(&fou->gro_cells, dev);
 }
 
 static void fou_dev_uninit(struct net_device *dev)
@@ -255,7 +246,6 @@ static void fou_dev_uninit(struct net_device *dev)
 	struct fou_dev *fou = netdev_priv(dev);
 
 	gro_cells_destroy(&fou->gro_cells);
-	fou_tstats_uninit(dev);
 }
 
 /* The UDP socket. */
@@ -290,7 +280,7 @@ static struct sock *fou_dev_sock_open(struct fou_dev *fou, int family)
 	tunnel_cfg.encap_type = 1;
 	tunnel_cfg.encap_rcv = fou_dev_udp_encap_recv;
 	tunnel_cfg.encap_err_lookup = fou_dev_err_lookup;
-	fou_setup_udp_tunnel_sock(fou->net, sock->sk, &tunnel_cfg);
+	setup_udp_tunnel_sock(fou->net, sock->sk, &tunnel_cfg);
 	return sock->sk;
 }
 
@@ -303,9 +293,9 @@ static void fou_dev_sock_release(struct fou_dev *fou)
 	rcu_assign_pointer(fou->sk6, NULL);
 	synchronize_net();
 	if (sk4)
-		fou_udp_tunnel_sock_release(sk4);
+		udp_tunnel_sock_release(sk4);
 	if (sk6)
-		fou_udp_tunnel_sock_release(sk6);
+		udp_tunnel_sock_release(sk6);
 }
 
 static int fou_dev_sock_create(struct fou_dev *fou)
@@ -413,52 +403,6 @@ static __be16 fou_dev_sport(const struct fou_dev *fou, struct sk_buff *skb)
 	return udp_flow_src_port(fou->net, skb, 0, 0, false);
 }
 
-/* The route for an IPv6 packet with these tunnel metadata, looked up with
- * both UDP ports in the flow, as udp_tunnel_dst_lookup() does for IPv4, so
- * that policy routing, multipath hashing and IPsec policies that select by
- * port see FOU's.  (Linux 6.1's udp_tunnel6_dst_lookup() leaves them out.)
- */
-static struct dst_entry *fou_dev_dst6_lookup(struct sk_buff *skb,
-					     struct net_device *dev,
-					     struct fou_dev *fou,
-					     struct sock *sk,
-					     struct in6_addr *saddr,
-					     const struct ip_tunnel_info *info,
-					     __be16 sport, bool use_cache)
-{
-	struct dst_cache *dst_cache = (struct dst_cache *)&info->dst_cache;
-	const struct ip_tunnel_key *key = &info->key;
-	struct dst_entry *dst;
-	struct flowi6 fl6;
-
-	if (use_cache) {
-		dst = dst_cache_get_ip6(dst_cache, saddr);
-		if (dst)
-			return dst;
-	}
-
-	memset(&fl6, 0, sizeof(fl6));
-	fl6.flowi6_mark = skb->mark;
-	fl6.flowi6_proto = IPPROTO_UDP;
-	fl6.daddr = key->u.ipv6.dst;
-	fl6.saddr = key->u.ipv6.src;
-	fl6.fl6_sport = sport;
-	fl6.fl6_dport = fou->conf.port;
-	fl6.flowlabel = ip6_make_flowinfo(key->tos, key->label);
-
-	dst = ip6_dst_lookup_flow(fou->net, sk, &fl6, NULL);
-	if (IS_ERR(dst))
-		return ERR_PTR(-ENETUNREACH);
-	if (dst->dev == dev) {
-		dst_release(dst);
-		return ERR_PTR(-ELOOP);
-	}
-	if (use_cache)
-		dst_cache_set_ip6(dst_cache, dst, &fl6.saddr);
-	*saddr = fl6.saddr;
-	return dst;
-}
-
 static unsigned int fou_dev_encap_len(const struct fou_dev *fou)
 {
 	return fou->conf.encap == FOU_DEV_ENCAP_GUE ? sizeof(struct guehdr) : 0;
@@ -508,9 +452,8 @@ static int fou_dev_xmit4(struct sk_buff *skb, struct net_device *dev,
 	if (err)
 		goto free_dst;
 
-	fou_udp_tunnel_xmit_skb(rt, sk, skb, saddr, key->u.ipv4.dst, tos,
-				key->ttl, df, sport, fou->conf.port, xnet,
-				!udp_sum);
+	udp_tunnel_xmit_skb(rt, sk, skb, saddr, key->u.ipv4.dst, tos, key->ttl,
+			    df, sport, fou->conf.port, xnet, !udp_sum, 0);
 	return 0;
 
 free_dst:
@@ -543,8 +486,11 @@ static int fou_dev_xmit6(struct sk_buff *skb, struct net_device *dev,
 		return -ESHUTDOWN;
 
 	sport = fou_dev_sport(fou, skb);
-	dst = fou_dev_dst6_lookup(skb, dev, fou, sk, &saddr, info, sport,
-				  use_cache);
+	dst = udp_tunnel6_dst_lookup(skb, dev, fou->net, sk, 0, &saddr, key,
+				     sport, fou->conf.port, key->tos,
+				     use_cache ?
+				     (struct dst_cache *)&info->dst_cache :
+				     NULL);
 	if (IS_ERR(dst))
 		return PTR_ERR(dst);
 
@@ -564,9 +510,8 @@ static int fou_dev_xmit6(struct sk_buff *skb, struct net_device *dev,
 		goto free_dst;
 
 	daddr = key->u.ipv6.dst;
-	fou_udp_tunnel6_xmit_skb(dst, sk, skb, dev, &saddr, &daddr, prio,
-				 key->ttl, key->label, sport, fou->conf.port,
-				 !udp_sum);
+	udp_tunnel6_xmit_skb(dst, sk, skb, dev, &saddr, &daddr, prio, key->ttl,
+			     key->label, sport, fou->conf.port, !udp_sum, 0);
 	return 0;
 
 free_dst:
@@ -644,8 +589,10 @@ static int fou_dev_fill_metadata_dst(struct net_device *dev,
 			return -EAFNOSUPPORT;
 		if (!sk)
 			return -ESHUTDOWN;
-		dst = fou_dev_dst6_lookup(skb, dev, fou, sk, &saddr, info,
-					  sport, use_cache);
+		dst = udp_tunnel6_dst_lookup(skb, dev, fou->net, sk, 0, &saddr,
+					     &info->key, sport, fou->conf.port,
+					     info->key.tos,
+					     use_cache ? &info->dst_cache : NULL);
 		if (IS_ERR(dst))
 			return PTR_ERR(dst);
 		dst_release(dst);
@@ -687,6 +634,7 @@ static void fou_dev_setup(struct net_device *dev)
 	dev->features |= NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_FRAGLIST |
 			 NETIF_F_RXCSUM | NETIF_F_GSO_SOFTWARE;
 	fou_set_lltx(dev);
+	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
 	dev->hw_features |= NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_FRAGLIST |
 			    NETIF_F_RXCSUM | NETIF_F_GSO_SOFTWARE;
 	dev->hard_header_len = 0;
@@ -741,8 +689,8 @@ static int fou_dev_conf_from_nl(struct nlattr *data[],
 	return 0;
 }
 
-/* newlink's work, in the form of every kernel: the device 'dev', its UDP
- * socket in 'net' (the link namespace).
+/* newlink's work: the device 'dev' with the attributes 'data', its UDP
+ * socket in 'net', the link namespace.
  */
 static int fou_dev_configure(struct net *net, struct net_device *dev,
 			     struct nlattr *tb[], struct nlattr *data[],
